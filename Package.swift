@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One library per pipeline stage (see ../shared/design.md):
+// RaceModel (contract 1) → KinesisStream (contract 2) → Firehose (contract 3)
+// → Leaderboard + RaceStore (contracts 4 and 5), wired together by Pipeline.
+let package = Package(
+    name: "alleycat",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "alleycat", targets: ["alleycat"]),
+        .executable(name: "alleycat-sim", targets: ["alleycat-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "RaceModel"),
+        .target(name: "Storage", dependencies: ["CZlib"]),
+        .target(
+            name: "KinesisStream",
+            dependencies: ["RaceModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "RaceModel", "KinesisStream",
+                .product(name: "HdrHistogram", package: "hdrhistogram-swift"),
+            ],
+            path: "simulator/Simulator"),
+        .target(name: "Firehose", dependencies: ["RaceModel", "KinesisStream", "Storage"]),
+        .target(name: "RaceStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Leaderboard", dependencies: ["RaceModel", "Storage", "RaceStore"]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["RaceModel", "KinesisStream", "Simulator", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
+        .executableTarget(
+            name: "alleycat",
+            dependencies: [
+                "Pipeline", "RaceStore", "Leaderboard", "RaceModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "alleycat-sim",
+            dependencies: [
+                "Simulator", "KinesisStream", "RaceModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "simulator/alleycat-sim"),
+        .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "KinesisStreamTests", dependencies: ["KinesisStream"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
+        .testTarget(name: "FirehoseTests", dependencies: ["Firehose"]),
+        .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
+        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+    ]
+)

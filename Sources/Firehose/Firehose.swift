@@ -1,0 +1,1 @@
+// Firehose: see ../shared/design.md

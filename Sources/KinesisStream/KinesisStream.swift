@@ -1,0 +1,1 @@
+// KinesisStream: see ../shared/design.md

@@ -1,0 +1,1 @@
+// Leaderboard: see ../shared/design.md

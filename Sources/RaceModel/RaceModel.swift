@@ -1,0 +1,1 @@
+// RaceModel: see ../shared/design.md

@@ -1,0 +1,1 @@
+// RaceStore: see ../shared/design.md

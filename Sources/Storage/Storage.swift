@@ -1,0 +1,1 @@
+// Storage: see ../shared/design.md
