@@ -31,7 +31,7 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "RaceModel", "KinesisStream",
-                .product(name: "HdrHistogram", package: "hdrhistogram-swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "simulator/Simulator"),
         .target(name: "Firehose", dependencies: ["RaceModel", "KinesisStream", "Storage"]),
