@@ -1,1 +1,2 @@
-print("alleycat")
+import RaceModel
+print(Roster.tsv(), terminator: "")

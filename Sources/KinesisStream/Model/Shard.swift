@@ -1,0 +1,102 @@
+/// One shard's records and write-rate window. Owned by `KinesisStream`, always
+/// mutated under its lock.
+struct Shard {
+    let id: ShardID
+    let range: HashKeyRange
+    private(set) var records: ContiguousArray<StreamRecord> = []
+    /// Index in `records` of the oldest retained record; trimmed ones are removed lazily.
+    private(set) var head = 0
+    /// Counter the next accepted record gets; counters start at 1.
+    private(set) var nextCounter: UInt64 = 1
+    private var lastArrivalMillis: Int64 = .min
+    private var windowSecond: Int64 = .min
+    private var windowRecords = 0
+    private var windowBytes = 0
+
+    init(id: ShardID, range: HashKeyRange) {
+        self.id = id
+        self.range = range
+    }
+
+    var retainedCount: Int { records.count - head }
+
+    /// Counter of the oldest retained record (or the next one when the shard is empty).
+    var oldestCounter: UInt64 { nextCounter - UInt64(retainedCount) }
+
+    /// Takes a record if this second's window still has room, else refuses it.
+    mutating func admit(size: Int, nowMillis: Int64, limits: ShardLimits) -> RateRefusal? {
+        let second = nowMillis >= 0 ? nowMillis / 1000 : (nowMillis - 999) / 1000
+        if second != windowSecond {
+            windowSecond = second
+            windowRecords = 0
+            windowBytes = 0
+        }
+        if windowRecords + 1 > limits.recordsPerSecond { return .records }
+        if windowBytes + size > limits.bytesPerSecond { return .bytes }
+        windowRecords += 1
+        windowBytes += size
+        return nil
+    }
+
+    enum RateRefusal {
+        case records, bytes
+    }
+
+    mutating func append(partitionKey: String, data: [UInt8], nowMillis: Int64) -> SequenceNumber {
+        let sequenceNumber = SequenceNumber(shardIndex: id.index, counter: nextCounter)
+        nextCounter += 1
+        // Arrival times never go backwards within a shard, so AT_TIMESTAMP can binary search.
+        lastArrivalMillis = max(lastArrivalMillis, nowMillis)
+        records.append(StreamRecord(
+            sequenceNumber: sequenceNumber, approximateArrivalMillis: lastArrivalMillis,
+            partitionKey: partitionKey, data: data))
+        return sequenceNumber
+    }
+
+    /// Drops records that arrived before `cutoffMillis` (the retention period).
+    mutating func trim(arrivedBefore cutoffMillis: Int64) {
+        while head < records.count, records[head].approximateArrivalMillis < cutoffMillis {
+            head += 1
+        }
+        if head > 4096 && head * 2 > records.count {
+            records.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Up to `limit` records (and `maxBytes`) from `counter` on; a counter already
+    /// trimmed starts at the oldest retained record.
+    func read(fromCounter counter: UInt64, limit: Int, maxBytes: Int) -> (records: [StreamRecord], next: UInt64) {
+        let start = max(counter, oldestCounter)
+        guard start < nextCounter else { return ([], max(counter, start)) }
+        let startIndex = head + Int(start - oldestCounter)
+        var endIndex = startIndex
+        var bytes = 0
+        while endIndex < records.count, endIndex - startIndex < limit {
+            bytes += records[endIndex].data.count
+            if bytes > maxBytes && endIndex > startIndex { break }
+            endIndex += 1
+        }
+        return (Array(records[startIndex..<endIndex]), start + UInt64(endIndex - startIndex))
+    }
+
+    /// Counter of the first retained record that arrived at or after `millis`.
+    func counter(atOrAfterMillis millis: Int64) -> UInt64 {
+        var low = head
+        var high = records.count
+        while low < high {
+            let mid = (low + high) / 2
+            if records[mid].approximateArrivalMillis < millis { low = mid + 1 } else { high = mid }
+        }
+        return oldestCounter + UInt64(low - head)
+    }
+
+    func arrivalOfNewest() -> Int64? {
+        records.count > head ? records[records.count - 1].approximateArrivalMillis : nil
+    }
+
+    func arrival(ofCounter counter: UInt64) -> Int64? {
+        guard counter >= oldestCounter, counter < nextCounter else { return nil }
+        return records[head + Int(counter - oldestCounter)].approximateArrivalMillis
+    }
+}

@@ -1,0 +1,42 @@
+/// Checks of a PutRecords call's shape. A call that fails any of them is refused
+/// whole with a ValidationException naming the record and the rule.
+enum PutRecordsValidation {
+    /// Returns each record's hash key (explicit, else MD5 of the partition key).
+    static func validate(_ entries: [PutRecordsRequestEntry], streamName: String) throws(StreamError) -> [UInt128] {
+        if entries.isEmpty {
+            throw .validation("PutRecords needs at least 1 record, got 0")
+        }
+        if entries.count > CallLimits.maximumRecordsPerPut {
+            throw .validation("PutRecords takes at most \(CallLimits.maximumRecordsPerPut) records, got \(entries.count): split the batch")
+        }
+        var total = 0
+        var hashKeys: [UInt128] = []
+        hashKeys.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            hashKeys.append(try validateRecord(entry, label: "records[\(index)]"))
+            total += entry.data.count + entry.partitionKey.utf8.count
+        }
+        if total > CallLimits.maximumPutBytes {
+            throw .validation("PutRecords takes at most \(CallLimits.maximumPutBytes) bytes (5 MiB) of data and partition keys per call, got \(total): split the batch")
+        }
+        return hashKeys
+    }
+
+    static func validateRecord(_ entry: PutRecordsRequestEntry, label: String) throws(StreamError) -> UInt128 {
+        let keyLength = entry.partitionKey.count
+        if !CallLimits.partitionKeyLength.contains(keyLength) {
+            throw .validation("\(label).PartitionKey is \(keyLength) characters long, must be 1 to 256")
+        }
+        let size = entry.data.count + entry.partitionKey.utf8.count
+        if size > CallLimits.maximumRecordBytes {
+            throw .validation("\(label) is \(size) bytes of data and partition key, at most \(CallLimits.maximumRecordBytes) (1 MiB) allowed")
+        }
+        if let explicit = entry.explicitHashKey {
+            guard let key = PartitionHash.parseExplicitHashKey(explicit) else {
+                throw .validation("\(label).ExplicitHashKey '\(explicit.prefix(60))' is not a decimal integer in 0...2^128-1")
+            }
+            return key
+        }
+        return PartitionHash.hashKey(forPartitionKey: entry.partitionKey)
+    }
+}

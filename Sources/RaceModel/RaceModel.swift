@@ -1,1 +1,0 @@
-// RaceModel: see ../shared/design.md
