@@ -22,7 +22,8 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "RaceModel"),
+        .target(name: "CMalloc"),
+        .target(name: "RaceModel", dependencies: ["CMalloc"]),
         .target(name: "Storage", dependencies: ["CZlib"]),
         .target(
             name: "KinesisStream",

@@ -37,28 +37,12 @@ public struct DecimalNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// Appends the number as JSON text with exactly `scale` fractional digits.
     public func write(into out: inout [UInt8]) {
-        var magnitude = mantissa.magnitude
-        if mantissa < 0 { out.append(UInt8(ascii: "-")) }
-        // Up to 20 digits plus a point.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var end = buffer.count
-            var written = 0
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-                magnitude /= 10
-                written += 1
-                if written == Int(scale) {
-                    end -= 1
-                    buffer[end] = UInt8(ascii: ".")
-                    if magnitude == 0 {
-                        end -= 1
-                        buffer[end] = UInt8(ascii: "0")
-                    }
-                }
-            } while magnitude != 0 || written < Int(scale)
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[end...]))
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { raw in
+            let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var cursor = ByteCursor(start)
+            cursor.decimal(self)
+            out.append(contentsOf: UnsafeBufferPointer(start: start, count: cursor.position - start))
         }
     }
 

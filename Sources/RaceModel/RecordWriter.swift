@@ -2,45 +2,63 @@
 /// uuid?, event, deviceTimestamp, second, raceId, name, racerId, classId,
 /// cadence, resistance, unknown members as received, output?.
 public enum RecordWriter {
-    public static func write(_ message: RaceMessage, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        if let uuid = message.uuid {
-            appendLiteral("\"uuid\":", into: &out)
-            appendString(uuid, into: &out)
-            out.append(UInt8(ascii: ","))
+    /// The message as a new byte array, written in one pass.
+    public static func bytes(_ message: RaceMessage) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: maximumSize(message)) { buffer, count in
+            count = write(message, to: buffer.baseAddress!)
         }
-        appendLiteral(message.event == .final ? "\"event\":\"final\",\"deviceTimestamp\":" : "\"event\":\"update\",\"deviceTimestamp\":", into: &out)
-        appendInteger(message.deviceTimestamp, into: &out)
-        appendLiteral(",\"second\":", into: &out)
-        appendInteger(Int64(message.second), into: &out)
-        appendLiteral(",\"raceId\":", into: &out)
-        appendInteger(message.raceId, into: &out)
-        appendLiteral(",\"name\":", into: &out)
-        appendString(message.name, into: &out)
-        appendLiteral(",\"racerId\":", into: &out)
-        appendInteger(Int64(message.racerId), into: &out)
-        appendLiteral(",\"classId\":", into: &out)
-        appendInteger(Int64(message.classId), into: &out)
-        appendLiteral(",\"cadence\":", into: &out)
-        message.cadence.write(into: &out)
-        appendLiteral(",\"resistance\":", into: &out)
-        message.resistance.write(into: &out)
-        if !message.unknownFields.isEmpty {
-            out.append(UInt8(ascii: ","))
-            out.append(contentsOf: message.unknownFields)
-        }
-        if let output = message.output {
-            appendLiteral(",\"output\":", into: &out)
-            output.write(into: &out)
-        }
-        out.append(UInt8(ascii: "}"))
     }
 
-    public static func bytes(_ message: RaceMessage) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(192)
-        write(message, into: &out)
-        return out
+    /// Appends the message to `out`.
+    public static func write(_ message: RaceMessage, into out: inout [UInt8]) {
+        let bound = maximumSize(message)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let written = out.withUnsafeMutableBufferPointer { write(message, to: $0.baseAddress! + start) }
+        out.removeLast(bound - written)
+    }
+
+    /// An upper bound on the written size: fixed text, 21 bytes a number, 6 a string byte.
+    static func maximumSize(_ message: RaceMessage) -> Int {
+        192 + 6 * (message.name.utf8.count + (message.uuid?.utf8.count ?? 0)) + message.unknownFields.count
+    }
+
+    /// Writes the message at `start`, which has room for `maximumSize(message)` bytes; returns the count.
+    static func write(_ message: RaceMessage, to start: UnsafeMutablePointer<UInt8>) -> Int {
+        var cursor = ByteCursor(start)
+        cursor.byte(UInt8(ascii: "{"))
+        if var uuid = message.uuid {
+            cursor.literal("\"uuid\":")
+            uuid.withUTF8 { cursor.string($0) }
+            cursor.byte(UInt8(ascii: ","))
+        }
+        cursor.literal(message.event == .final ? "\"event\":\"final\",\"deviceTimestamp\":" : "\"event\":\"update\",\"deviceTimestamp\":")
+        cursor.integer(message.deviceTimestamp)
+        cursor.literal(",\"second\":")
+        cursor.integer(Int64(message.second))
+        cursor.literal(",\"raceId\":")
+        cursor.integer(message.raceId)
+        cursor.literal(",\"name\":")
+        var name = message.name
+        name.withUTF8 { cursor.string($0) }
+        cursor.literal(",\"racerId\":")
+        cursor.integer(Int64(message.racerId))
+        cursor.literal(",\"classId\":")
+        cursor.integer(Int64(message.classId))
+        cursor.literal(",\"cadence\":")
+        cursor.decimal(message.cadence)
+        cursor.literal(",\"resistance\":")
+        cursor.decimal(message.resistance)
+        if !message.unknownFields.isEmpty {
+            cursor.byte(UInt8(ascii: ","))
+            message.unknownFields.withUnsafeBufferPointer { cursor.bytes($0) }
+        }
+        if let output = message.output {
+            cursor.literal(",\"output\":")
+            cursor.decimal(output)
+        }
+        cursor.byte(UInt8(ascii: "}"))
+        return cursor.position - start
     }
 
     @inline(__always)
@@ -48,34 +66,17 @@ public enum RecordWriter {
         out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    public static func appendInteger(_ value: Int64, into out: inout [UInt8]) {
-        DecimalNumber(mantissa: value, scale: 0).write(into: &out)
-    }
-
     /// JSON string with the escapes RFC 8259 requires; other UTF-8 passes as is.
     public static func appendString(_ string: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var string = string
-        string.withUTF8 { utf8 in
-            var plainStart = 0
-            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart..<i]))
-                switch byte {
-                case UInt8(ascii: "\""): appendLiteral("\\\"", into: &out)
-                case UInt8(ascii: "\\"): appendLiteral("\\\\", into: &out)
-                case 0x0A: appendLiteral("\\n", into: &out)
-                case 0x0D: appendLiteral("\\r", into: &out)
-                case 0x09: appendLiteral("\\t", into: &out)
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    appendLiteral("\\u00", into: &out)
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0x0F)])
-                }
-                plainStart = i + 1
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart...]))
+        let bound = 2 + 6 * string.utf8.count
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let written = out.withUnsafeMutableBufferPointer { buffer in
+            var cursor = ByteCursor(buffer.baseAddress! + start)
+            string.withUTF8 { cursor.string($0) }
+            return cursor.position - (buffer.baseAddress! + start)
         }
-        out.append(UInt8(ascii: "\""))
+        out.removeLast(bound - written)
     }
 }

@@ -46,9 +46,7 @@ public struct RaceGenerator: Sendable {
         let timeKey = plan.partitionKey == .time ? String(sendMillis(race: race, second: second) / 1000) : ""
         for index in 0..<plan.racers {
             let message = message(race: race, second: second, racerIndex: index, profile: profiles[index])
-            var data: [UInt8] = []
-            data.reserveCapacity(176)
-            RecordWriter.write(message, into: &data)
+            let data = RecordWriter.bytes(message)
             let key: String
             switch plan.partitionKey {
             case .random: key = Self.randomKey(&keys)

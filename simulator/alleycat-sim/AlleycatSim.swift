@@ -101,6 +101,7 @@ struct AlleycatSim: ParsableCommand {
     }
 
     func run() throws {
+        MemoryTuning.configure()
         let plan = try parsedPlan()
         let clock: any EpochClock
         switch try parsedSpeed() {

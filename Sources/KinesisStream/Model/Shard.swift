@@ -4,6 +4,7 @@ struct Shard {
     let id: ShardID
     let range: HashKeyRange
     private(set) var records: ContiguousArray<StreamRecord> = []
+    private var arena: RecordArena?
     /// Index in `records` of the oldest retained record; trimmed ones are removed lazily.
     private(set) var head = 0
     /// Counter the next accepted record gets; counters start at 1.
@@ -47,9 +48,17 @@ struct Shard {
         nextCounter += 1
         // Arrival times never go backwards within a shard, so AT_TIMESTAMP can binary search.
         lastArrivalMillis = max(lastArrivalMillis, nowMillis)
+        if arena.map({ $0.available < data.count }) ?? true {
+            arena = RecordArena(minimumCapacity: data.count)
+        }
+        let offset = data.withUnsafeBytes { arena!.append($0) }
+        if records.count == records.capacity {
+            // Grow in large steps: every doubling copies the whole array into fresh pages.
+            records.reserveCapacity(max(65_536, records.count * 2))
+        }
         records.append(StreamRecord(
             sequenceNumber: sequenceNumber, approximateArrivalMillis: lastArrivalMillis,
-            partitionKey: partitionKey, data: data))
+            partitionKey: partitionKey, data: RecordData(arena: arena!, offset: offset, count: data.count)))
         return sequenceNumber
     }
 

@@ -4,9 +4,9 @@ public struct StreamRecord: Sendable, Equatable {
     /// When the stream accepted it, on the stream's clock.
     public let approximateArrivalMillis: Int64
     public let partitionKey: String
-    public let data: [UInt8]
+    public let data: RecordData
 
-    public init(sequenceNumber: SequenceNumber, approximateArrivalMillis: Int64, partitionKey: String, data: [UInt8]) {
+    public init(sequenceNumber: SequenceNumber, approximateArrivalMillis: Int64, partitionKey: String, data: RecordData) {
         self.sequenceNumber = sequenceNumber
         self.approximateArrivalMillis = approximateArrivalMillis
         self.partitionKey = partitionKey

@@ -23,7 +23,9 @@ enum PutRecordsValidation {
     }
 
     static func validateRecord(_ entry: PutRecordsRequestEntry, label: String) throws(StreamError) -> UInt128 {
-        let keyLength = entry.partitionKey.count
+        // A key of 1...256 UTF-8 bytes has 1...256 characters; count characters only past that.
+        let keyBytes = entry.partitionKey.utf8.count
+        let keyLength = keyBytes >= 1 && keyBytes <= 256 ? keyBytes : entry.partitionKey.count
         if !CallLimits.partitionKeyLength.contains(keyLength) {
             throw .validation("\(label).PartitionKey is \(keyLength) characters long, must be 1 to 256")
         }

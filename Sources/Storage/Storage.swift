@@ -1,1 +1,0 @@
-// Storage: see ../shared/design.md

@@ -1,0 +1,62 @@
+import Dispatch
+import Foundation
+import KinesisStream
+import RaceModel
+import Synchronization
+
+/// One race second's records, ready to put.
+struct GeneratedSecond: Sendable {
+    var race: Int
+    var second: Int
+    var sendMillis: Int64
+    var entries: [PutRecordsRequestEntry]
+}
+
+/// Builds a plan's seconds in order on a background thread, at most `depth` ahead
+/// of the reader.
+final class GeneratedSeconds: Sendable {
+    private let ready = Mutex<[GeneratedSecond]>([])
+    private let filled = DispatchSemaphore(value: 0)
+    private let free: DispatchSemaphore
+    private let total: Int
+    private let taken = Mutex(0)
+
+    init(plan: SimulationPlan, depth: Int) {
+        free = DispatchSemaphore(value: depth)
+        total = plan.races * plan.seconds
+        let thread = Thread { [self] in
+            let generator = RaceGenerator(plan: plan)
+            var keys = SplitMix64(seed: SplitMix64.mix(plan.seed ^ 0x6B65_7973))
+            for race in 0..<plan.races {
+                let profiles = generator.profiles(race: race)
+                for second in 1...plan.seconds {
+                    var entries: [PutRecordsRequestEntry] = []
+                    entries.reserveCapacity(plan.racers)
+                    generator.records(race: race, second: second, profiles: profiles, keys: &keys, into: &entries)
+                    let item = GeneratedSecond(
+                        race: race, second: second, sendMillis: generator.sendMillis(race: race, second: second),
+                        entries: entries)
+                    free.wait()
+                    ready.withLock { $0.append(item) }
+                    filled.signal()
+                }
+            }
+        }
+        thread.name = "alleycat-sim generator"
+        thread.start()
+    }
+
+    /// The next second, or nil after the plan's last one.
+    func next() -> GeneratedSecond? {
+        let done = taken.withLock { count in
+            if count == total { return true }
+            count += 1
+            return false
+        }
+        if done { return nil }
+        filled.wait()
+        let item = ready.withLock { $0.removeFirst() }
+        free.signal()
+        return item
+    }
+}
