@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["KinesisStream"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
-        .testTarget(name: "FirehoseTests", dependencies: ["Firehose"]),
+        .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),

@@ -1,0 +1,24 @@
+/// Counters of a delivery stream since it started.
+public struct DeliveryMetrics: Sendable, Equatable {
+    public var recordsIn = 0
+    public var delivered = 0
+    public var dropped = 0
+    public var failed = 0
+    public var objects = 0
+    public var failedObjects = 0
+    /// Transformed NDJSON bytes written, before and after gzip.
+    public var bytesUncompressed = 0
+    public var bytesCompressed = 0
+    public var invocations = 0
+    public var invocationFailures = 0
+    public var deliveryErrors = 0
+    /// Arrival in the stream of an object's oldest record to the object written, on the clock.
+    public var deliveryLatencyMillis: [Int64] = []
+
+    public func latencyPercentile(_ percentile: Double) -> Int64 {
+        guard !deliveryLatencyMillis.isEmpty else { return 0 }
+        let sorted = deliveryLatencyMillis.sorted()
+        let rank = Int((percentile / 100 * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+}

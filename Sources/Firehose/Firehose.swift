@@ -1,1 +1,0 @@
-// Firehose: see ../shared/design.md
