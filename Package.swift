@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
-        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard"]),
+        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
     ]
 )

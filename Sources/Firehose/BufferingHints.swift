@@ -47,13 +47,17 @@ public struct DeliveryStreamConfiguration: Sendable {
     public var parallelDeliveries: Int
     /// The stream consumer name, so the firehose's position is its own.
     public var consumerName: String
+    /// Mixed into object names' uuids. Random by default, so two runs never share a
+    /// name; fixed in tests to pin exact keys.
+    public var objectKeySeed: UInt64
 
     public static let defaultName = "alleycat-data-firehose"
 
     public init(
         name: String = DeliveryStreamConfiguration.defaultName, bufferingHints: BufferingHints = .standard,
         invocationCapBytes: Int = 3 << 20, processorRetries: Int = 3, compressionLevel: Int32 = 6,
-        parallelDeliveries: Int = DeliveryStreamConfiguration.processorCount, consumerName: String = "firehose"
+        parallelDeliveries: Int = DeliveryStreamConfiguration.processorCount, consumerName: String = "firehose",
+        objectKeySeed: UInt64 = UInt64.random(in: 0...UInt64.max)
     ) {
         self.name = name
         self.bufferingHints = bufferingHints
@@ -62,6 +66,7 @@ public struct DeliveryStreamConfiguration: Sendable {
         self.compressionLevel = compressionLevel
         self.parallelDeliveries = max(1, parallelDeliveries)
         self.consumerName = consumerName
+        self.objectKeySeed = objectKeySeed
     }
 
     public static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }

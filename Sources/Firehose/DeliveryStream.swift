@@ -206,15 +206,16 @@ public final class DeliveryStream: @unchecked Sendable {
     private func deliver() {
         guard bufferStartedAt != nil else { return }
         let name = configuration.name
+        let seed = configuration.objectKeySeed
         let job = Job(
             number: nextDeliveryNumber,
             delivered: buffer,
             deliveredKey: firstDelivered.map {
-                ObjectKeys.deliveredKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, firstSequenceNumber: $0.sequenceNumber)
+                ObjectKeys.deliveredKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, firstSequenceNumber: $0.sequenceNumber, seed: seed)
             },
             failed: failedLines,
             failedKey: firstFailed.map {
-                ObjectKeys.failedKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, firstSequenceNumber: $0.sequenceNumber)
+                ObjectKeys.failedKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, firstSequenceNumber: $0.sequenceNumber, seed: seed)
             },
             oldestArrival: oldestArrival,
             positions: positions)

@@ -476,7 +476,7 @@ struct RecordReader {
         }
     }
 
-    private mutating func scanNumber() throws(RecordError) -> NumberToken {
+    mutating func scanNumber() throws(RecordError) -> NumberToken {
         var token = NumberToken()
         token.start = index
         if bytes[index] == UInt8(ascii: "-") {
@@ -641,3 +641,16 @@ extension NumberToken {
     }
 }
 
+
+extension DecimalNumber {
+    /// Reads a JSON number starting at `index` and moves past it; nil when the bytes
+    /// there are not a number or it needs more than 18 digits or places.
+    public static func parseJSON(_ bytes: UnsafeBufferPointer<UInt8>, index: inout Int) -> DecimalNumber? {
+        guard index < bytes.count else { return nil }
+        var reader = RecordReader(bytes)
+        reader.index = index
+        guard let token = try? reader.scanNumber(), let value = token.decimal else { return nil }
+        index = reader.index
+        return value
+    }
+}

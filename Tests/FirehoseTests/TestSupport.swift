@@ -23,7 +23,7 @@ struct Rig {
         stream: KinesisStream? = nil
     ) throws -> DeliveryStream {
         try DeliveryStream(
-            configuration: DeliveryStreamConfiguration(bufferingHints: hints, processorRetries: retries, parallelDeliveries: 1),
+            configuration: DeliveryStreamConfiguration(bufferingHints: hints, processorRetries: retries, parallelDeliveries: 1, objectKeySeed: 0),
             stream: stream ?? self.stream, processor: processor, bucket: bucket, clock: clock)
     }
 

@@ -4,23 +4,23 @@ import RaceModel
 /// Names of delivered objects, as Firehose writes them to S3:
 /// `YYYY/MM/DD/HH/<name>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>.gz` in UTC, at the
 /// time of the object's first record. The uuid is derived from that record's
-/// sequence number, so a run and its replay name their objects the same.
+/// sequence number and the delivery stream's key seed.
 public enum ObjectKeys {
     public static let version = 1
     public static let failedPrefix = "processing-failed/"
 
-    public static func deliveredKey(deliveryStream: String, firstArrivalMillis: Int64, firstSequenceNumber: SequenceNumber) -> String {
+    public static func deliveredKey(deliveryStream: String, firstArrivalMillis: Int64, firstSequenceNumber: SequenceNumber, seed: UInt64) -> String {
         let time = UTCTime(millis: firstArrivalMillis)
-        return "\(time.pathPrefix)/\(deliveryStream)-\(version)-\(time.stamp)-\(uuid(firstSequenceNumber, salt: 0)).gz"
+        return "\(time.pathPrefix)/\(deliveryStream)-\(version)-\(time.stamp)-\(uuid(firstSequenceNumber, seed: seed, salt: 0)).gz"
     }
 
-    public static func failedKey(deliveryStream: String, firstArrivalMillis: Int64, firstSequenceNumber: SequenceNumber) -> String {
+    public static func failedKey(deliveryStream: String, firstArrivalMillis: Int64, firstSequenceNumber: SequenceNumber, seed: UInt64) -> String {
         let time = UTCTime(millis: firstArrivalMillis)
-        return "\(failedPrefix)\(time.pathPrefix)/\(deliveryStream)-\(version)-\(time.stamp)-\(uuid(firstSequenceNumber, salt: 1)).gz"
+        return "\(failedPrefix)\(time.pathPrefix)/\(deliveryStream)-\(version)-\(time.stamp)-\(uuid(firstSequenceNumber, seed: seed, salt: 1)).gz"
     }
 
-    static func uuid(_ sequenceNumber: SequenceNumber, salt: UInt64) -> String {
-        var rng = SplitMix64(seed: SplitMix64.mix(UInt64(sequenceNumber.shardIndex) << 1 | salt) ^ sequenceNumber.counter)
+    static func uuid(_ sequenceNumber: SequenceNumber, seed: UInt64, salt: UInt64) -> String {
+        var rng = SplitMix64(seed: SplitMix64.mix(UInt64(sequenceNumber.shardIndex) << 1 | salt) ^ sequenceNumber.counter ^ seed)
         let high = rng.next()
         let low = rng.next()
         func hex(_ value: UInt64, _ digits: Int) -> String {

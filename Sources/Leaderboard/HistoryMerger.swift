@@ -1,0 +1,176 @@
+import Foundation
+import RaceModel
+import RaceStore
+import Storage
+import Synchronization
+
+/// Figures of one merge.
+public struct MergeReport: Sendable, Equatable {
+    public var objects = 0
+    public var records = 0
+    /// Records in delivered objects that could not be read (counted, left out).
+    public var skippedRecords = 0
+    /// Objects that could not be read at all; they stay out of the ledger.
+    public var unreadableObjects = 0
+    public var classesWritten: [Int] = []
+    public var skipReasons: [String] = []
+
+    public mutating func add(_ other: MergeReport) {
+        objects += other.objects
+        records += other.records
+        skippedRecords += other.skippedRecords
+        unreadableObjects += other.unreadableObjects
+        classesWritten = Array(Set(classesWritten + other.classesWritten)).sorted()
+        skipReasons += other.skipReasons.prefix(max(0, 20 - skipReasons.count))
+    }
+}
+
+/// The all-time merger (contracts 4 and 5). Folds every record of each delivered
+/// object into the per-class, per-second, per-racer maximum, writes
+/// `class-N.gz` for each class touched (atomically), and commits race results
+/// and the ledger of merged objects to the store in one transaction. Merging is
+/// a maximum, so an object merged twice, or objects in any order, give the same files.
+public final class HistoryMerger: Sendable {
+    public let deliveryBucket: Bucket
+    public let historyBucket: Bucket
+    public let store: RaceStore
+    public let rules: RecordRules
+    public let compressionLevel: Int32
+    private let state: Mutex<State>
+
+    struct State {
+        var tables: [Int: HistoryTable] = [:]
+        var merged: Set<String> = []
+        var total = MergeReport()
+    }
+
+    public static func historyKey(classId: Int) -> String { "class-\(classId).gz" }
+
+    /// Loads the history files already in `historyBucket` and the store's ledger.
+    public init(
+        deliveryBucket: Bucket, historyBucket: Bucket, store: RaceStore, rules: RecordRules = .standard,
+        compressionLevel: Int32 = 6
+    ) throws {
+        self.deliveryBucket = deliveryBucket
+        self.historyBucket = historyBucket
+        self.store = store
+        self.rules = rules
+        self.compressionLevel = compressionLevel
+        var state = State()
+        for exerciseClass in ExerciseClass.all {
+            let key = Self.historyKey(classId: exerciseClass.id)
+            guard historyBucket.exists(key: key) else { continue }
+            let json = try Gzip.decompress(historyBucket.get(key: key))
+            do {
+                state.tables[exerciseClass.id] = try HistoryTable.decode(json)
+            } catch {
+                throw HistoryFileError(description: "\(historyBucket.path(for: key)): \(error); move the file away to rebuild it from the delivered objects")
+            }
+        }
+        state.merged = try store.mergedObjectKeys()
+        self.state = Mutex(state)
+    }
+
+    /// The class's table as merged so far.
+    public func table(classId: Int) -> HistoryTable {
+        state.withLock { $0.tables[classId] ?? HistoryTable() }
+    }
+
+    /// Everything merged since this merger started.
+    public var totals: MergeReport {
+        state.withLock { $0.total }
+    }
+
+    /// Delivered objects that are not in the ledger yet, oldest key first (a restart's backlog).
+    public func unmergedKeys() -> [String] {
+        let merged = state.withLock { $0.merged }
+        return deliveryBucket.list().filter { Self.isDelivered($0) && !merged.contains($0) }
+    }
+
+    /// Merges the delivered objects that are not in the ledger (after a crash or restart).
+    @discardableResult
+    public func replayUnmerged() throws -> MergeReport {
+        try merge(keys: unmergedKeys())
+    }
+
+    static func isDelivered(_ key: String) -> Bool {
+        key.hasSuffix(".gz") && !key.hasPrefix("processing-failed/")
+    }
+
+    /// Merges these objects as one batch: one history write per class touched, one transaction.
+    /// Keys already in the ledger are skipped; `force` merges them again (still a no-op on values).
+    @discardableResult
+    public func merge(keys: [String], force: Bool = false) throws -> MergeReport {
+        try state.withLock { state throws -> MergeReport in
+            var report = MergeReport()
+            var batch = MergeBatch()
+            var touched = Set<Int>()
+            for key in keys where Self.isDelivered(key) && (force || !state.merged.contains(key)) {
+                let ndjson: [UInt8]
+                do {
+                    ndjson = try Gzip.decompress(deliveryBucket.get(key: key))
+                } catch {
+                    report.unreadableObjects += 1
+                    report.skipReasons.append("\(key): \(error)")
+                    continue
+                }
+                fold(ndjson, key: key, into: &state.tables, batch: &batch, touched: &touched, report: &report)
+                batch.objectKeys.append(key)
+                report.objects += 1
+            }
+            guard report.objects > 0 else {
+                state.total.add(report)
+                return report
+            }
+            for classId in touched.sorted() {
+                let json = state.tables[classId]!.json()
+                try historyBucket.put(key: Self.historyKey(classId: classId), bytes: Gzip.compress(json, level: compressionLevel))
+            }
+            // The ledger row goes in the same transaction as the results: a crash before
+            // this line leaves the objects unmerged, and the replay merges them again.
+            try store.commit(batch)
+            state.merged.formUnion(batch.objectKeys)
+            report.classesWritten = touched.sorted()
+            state.total.add(report)
+            return report
+        }
+    }
+
+    private func fold(
+        _ ndjson: [UInt8], key: String, into tables: inout [Int: HistoryTable], batch: inout MergeBatch,
+        touched: inout Set<Int>, report: inout MergeReport
+    ) {
+        ndjson.withUnsafeBufferPointer { bytes in
+            var start = 0
+            var lineNumber = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                defer { start = end + 1 }
+                if end == start { continue }
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                let message: RaceMessage
+                do throws(RecordError) {
+                    message = try RecordParser.parse(line, rules: rules)
+                } catch {
+                    report.skippedRecords += 1
+                    if report.skipReasons.count < 20 { report.skipReasons.append("\(key) line \(lineNumber): \(error)") }
+                    continue
+                }
+                guard let output = message.output else {
+                    report.skippedRecords += 1
+                    if report.skipReasons.count < 20 { report.skipReasons.append("\(key) line \(lineNumber): no output field (not a transformed record)") }
+                    continue
+                }
+                tables[message.classId, default: HistoryTable()].fold(racerId: message.racerId, second: message.second, output: output)
+                touched.insert(message.classId)
+                batch.add(
+                    raceId: message.raceId, classId: message.classId, racerId: message.racerId, name: message.name,
+                    second: message.second, output: output.doubleValue, isFinal: message.event == .final,
+                    deviceTimestamp: message.deviceTimestamp)
+                report.records += 1
+            }
+        }
+    }
+}

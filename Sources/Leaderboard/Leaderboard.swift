@@ -1,1 +1,0 @@
-// Leaderboard: see ../shared/design.md

@@ -1,0 +1,89 @@
+import Foundation
+import Storage
+
+/// Runs a merger on its own thread, fed by object-created events. Events that
+/// arrive while a merge runs are merged together in the next one, so the merger
+/// keeps up however fast objects come.
+public final class MergeQueue: @unchecked Sendable {
+    public let merger: HistoryMerger
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: [String] = []
+    private var enqueued = 0
+    private var done = 0
+    private var stopping = false
+    private var errors: [String] = []
+    private var merges = 0
+
+    public init(merger: HistoryMerger) {
+        self.merger = merger
+        let thread = Thread { [self] in loop() }
+        thread.name = "alleycat merger"
+        thread.start()
+    }
+
+    /// Subscribes to the merger's delivery bucket.
+    public func subscribe() {
+        merger.deliveryBucket.subscribe { [self] event in enqueue(event.key) }
+    }
+
+    public func enqueue(_ key: String) {
+        condition.lock()
+        pending.append(key)
+        enqueued += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until every key enqueued so far is merged; returns the errors seen.
+    @discardableResult
+    public func drain() -> [String] {
+        condition.lock()
+        while done < enqueued { condition.wait() }
+        let seen = errors
+        condition.unlock()
+        return seen
+    }
+
+    /// Merges done so far (each may hold several objects).
+    public var mergeCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return merges
+    }
+
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !stopping { condition.wait() }
+            if pending.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            let keys = pending
+            pending = []
+            condition.unlock()
+
+            var error: String?
+            do {
+                try merger.merge(keys: keys)
+            } catch let failure {
+                error = "merge of \(keys.count) objects failed: \(failure)"
+            }
+
+            condition.lock()
+            done += keys.count
+            merges += 1
+            if let error { errors.append(error) }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

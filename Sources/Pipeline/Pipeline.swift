@@ -1,1 +1,0 @@
-// Pipeline: see ../shared/design.md

@@ -1,0 +1,110 @@
+import Firehose
+import Foundation
+import KinesisStream
+import Leaderboard
+import RaceModel
+import RaceStore
+import Simulator
+import Storage
+
+/// Where a pipeline keeps its outputs, under one data directory.
+public struct DataLayout: Sendable {
+    public var directory: String
+
+    public init(directory: String = "data") {
+        self.directory = directory
+    }
+
+    public var deliveryDirectory: String { directory + "/delivery" }
+    public var historyDirectory: String { directory + "/history" }
+    public var storePath: String { directory + "/alleycat.sqlite" }
+}
+
+public struct PipelineConfiguration: Sendable {
+    public var plan: SimulationPlan
+    public var layout: DataLayout
+    public var shards: Int
+    public var shardLimits: ShardLimits
+    public var firehose: DeliveryStreamConfiguration
+
+    public init(
+        plan: SimulationPlan, layout: DataLayout = DataLayout(), shards: Int = 1, shardLimits: ShardLimits = .kinesis,
+        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration()
+    ) {
+        self.plan = plan
+        self.layout = layout
+        self.shards = shards
+        self.shardLimits = shardLimits
+        self.firehose = firehose
+    }
+}
+
+/// What a whole run did, stage by stage.
+public struct PipelineSummary: Sendable {
+    public var simulation: SimulationSummary
+    public var delivery: DeliveryMetrics
+    public var merge: MergeReport
+    public var replayedAtStart: MergeReport
+    public var merges: Int
+    public var wallSeconds: Double
+    public var errors: [String]
+}
+
+/// simulator → stream → firehose → merger → history files and store, in one
+/// process, on a virtual clock: a 5-minute race runs as fast as the CPU allows
+/// with the same buffering and rate-limit rules as in real time.
+public final class RacePipeline {
+    public let configuration: PipelineConfiguration
+    public let clock: VirtualClock
+    public let stream: KinesisStream
+    public let deliveryBucket: Bucket
+    public let historyBucket: Bucket
+    public let store: RaceStore
+    public let merger: HistoryMerger
+    public let firehose: DeliveryStream
+    private let queue: MergeQueue
+
+    public init(configuration: PipelineConfiguration) throws {
+        self.configuration = configuration
+        let layout = configuration.layout
+        clock = VirtualClock(startMillis: configuration.plan.startMillis)
+        stream = KinesisStream(shardCount: configuration.shards, limits: configuration.shardLimits, clock: clock)
+        deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
+        historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
+        store = try RaceStore(path: layout.storePath)
+        merger = try HistoryMerger(
+            deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store,
+            rules: RecordRules(raceLength: configuration.plan.seconds))
+        queue = MergeQueue(merger: merger)
+        queue.subscribe()
+        // A fresh in-memory stream each run: the firehose's position belongs to this run.
+        try? FileManager.default.removeItem(atPath: layout.deliveryDirectory + "/.checkpoints")
+        firehose = try DeliveryStream(
+            configuration: configuration.firehose, stream: stream,
+            processor: AlleycatProcessor(rules: RecordRules(raceLength: configuration.plan.seconds)),
+            bucket: deliveryBucket, clock: clock)
+    }
+
+    deinit {
+        queue.stop()
+    }
+
+    /// Runs the plan to the end and waits until every record is merged.
+    public func run(afterSecond: ((LoadProgress) -> Void)? = nil) throws -> PipelineSummary {
+        let started = SystemClock.monotonicNanos()
+        // Objects delivered by an earlier run that crashed before merging them.
+        let replayed = try merger.replayUnmerged()
+        let load = LoadRun(plan: configuration.plan, sink: stream, clock: clock)
+        load.afterSecond = { [firehose] progress in
+            firehose.pump()
+            afterSecond?(progress)
+        }
+        let simulation = load.run()
+        firehose.pump()
+        firehose.flush()
+        let errors = queue.drain()
+        return PipelineSummary(
+            simulation: simulation, delivery: firehose.metrics, merge: merger.totals, replayedAtStart: replayed,
+            merges: queue.mergeCount, wallSeconds: Double(SystemClock.monotonicNanos() - started) / 1e9, errors: errors)
+    }
+}

@@ -1,0 +1,59 @@
+import GRDB
+
+extension RaceStore {
+    /// Migrations are append-only: never edit a shipped one, register "v2" etc.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE races (
+                    raceId      INTEGER NOT NULL,
+                    classId     INTEGER NOT NULL,
+                    startMillis INTEGER NOT NULL,
+                    status      TEXT    NOT NULL CHECK (status IN ('running', 'finished')),
+                    racerCount  INTEGER NOT NULL,
+                    PRIMARY KEY (raceId, classId)
+                ) WITHOUT ROWID;
+                CREATE INDEX races_by_class ON races (classId, raceId);
+
+                -- A rowid table on purpose: rows carry a 2.4 kB series, too wide for WITHOUT ROWID.
+                CREATE TABLE race_results (
+                    raceId          INTEGER NOT NULL,
+                    classId         INTEGER NOT NULL,
+                    racerId         INTEGER NOT NULL,
+                    name            TEXT    NOT NULL,
+                    finalOutput     REAL,
+                    bestOutput      REAL    NOT NULL,
+                    totalOutput     REAL    NOT NULL,
+                    secondsReported INTEGER NOT NULL,
+                    finalSecond     INTEGER,
+                    series          BLOB    NOT NULL,
+                    PRIMARY KEY (raceId, classId, racerId)
+                );
+                CREATE INDEX race_results_by_racer ON race_results (racerId, raceId);
+
+                CREATE TABLE racers (
+                    racerId    INTEGER PRIMARY KEY,
+                    name       TEXT    NOT NULL,
+                    lastRaceId INTEGER NOT NULL
+                );
+
+                CREATE TABLE class_records (
+                    racerId INTEGER NOT NULL,
+                    classId INTEGER NOT NULL,
+                    measure TEXT    NOT NULL CHECK (measure IN ('total', 'best', 'final')),
+                    raceId  INTEGER NOT NULL,
+                    value   REAL    NOT NULL,
+                    PRIMARY KEY (racerId, classId, measure)
+                ) WITHOUT ROWID;
+                CREATE INDEX class_records_by_value ON class_records (classId, measure, value DESC, racerId);
+
+                CREATE TABLE merged_objects (
+                    key      TEXT    PRIMARY KEY,
+                    mergedAt INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }()
+}

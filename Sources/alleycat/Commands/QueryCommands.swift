@@ -1,0 +1,239 @@
+import ArgumentParser
+import Foundation
+import Leaderboard
+import Pipeline
+import RaceModel
+import RaceStore
+import Storage
+
+/// Opens the store of a data directory, or says how to make one.
+func openStore(_ options: DataOptions) throws -> RaceStore {
+    let path = DataLayout(directory: options.directory).storePath
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw UserError("no store at \(path): run `alleycat race` first, or point --data at a data directory")
+    }
+    return try RaceStore(path: path)
+}
+
+func printJSON(_ value: Any) {
+    let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+struct LeaderboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leaderboard",
+        abstract: "The all-time leaderboard of a class: each racer's best race under a measure.",
+        discussion: "Measures: total (sum of the race's per-second outputs), best (highest single second), final (output at the last second). Ties are broken by racer id, lowest first.")
+
+    @Option(name: .customLong("class"), help: "Class, 1 to 6.")
+    var classId: Int
+
+    @Option(help: "total, best or final.")
+    var by = Measure.total.rawValue
+
+    @Option(help: "How many racers to show.")
+    var limit = 10
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        _ = try checkClass(classId)
+        guard Measure(rawValue: by) != nil else { throw ValidationError("--by must be total, best or final, got '\(by)'") }
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    }
+
+    func run() throws {
+        let exerciseClass = try checkClass(classId)
+        let entries = try openStore(options).leaderboard(classId: classId, by: Measure(rawValue: by)!, limit: limit)
+        if options.json {
+            printJSON(entries.map { ["rank": $0.rank, "racerId": $0.racerId, "name": $0.name, "raceId": $0.raceId, by: $0.value] as [String: Any] })
+            return
+        }
+        print("all-time leaderboard of \(exerciseClass), by \(by) output")
+        var table = Table("rank", "racer", "name", by, "race", rightAligned: [0, 1, 3, 4])
+        for entry in entries {
+            table.add(String(entry.rank), String(entry.racerId), entry.name, formatOutput(entry.value), String(entry.raceId))
+        }
+        print(entries.isEmpty ? "no races in this class yet" : table.text)
+    }
+}
+
+struct RacesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "races", abstract: "The races of a class, newest first.")
+
+    @Option(name: .customLong("class"), help: "Class, 1 to 6.")
+    var classId: Int
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws { _ = try checkClass(classId) }
+
+    func run() throws {
+        let exerciseClass = try checkClass(classId)
+        let races = try openStore(options).races(classId: classId)
+        if options.json {
+            printJSON(races.map { ["raceId": $0.raceId, "classId": $0.classId, "startMillis": $0.startMillis, "status": $0.status.rawValue, "racers": $0.racerCount] as [String: Any] })
+            return
+        }
+        print("races of \(exerciseClass)")
+        var table = Table("race", "start (UTC)", "status", "racers", rightAligned: [0, 3])
+        for race in races {
+            table.add(String(race.raceId), formatTime(race.startMillis), race.status.rawValue, String(race.racerCount))
+        }
+        print(races.isEmpty ? "no races in this class yet" : table.text)
+    }
+}
+
+struct ResultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "results", abstract: "Results of one race, per class, best total first.")
+
+    @Option(help: "Race id (see `alleycat races --class N`).")
+    var race: Int64
+
+    @OptionGroup var options: DataOptions
+
+    func run() throws {
+        let store = try openStore(options)
+        let results = try store.results(raceId: race)
+        guard !results.isEmpty else {
+            throw UserError("race \(race) not found in \(DataLayout(directory: options.directory).storePath): `alleycat races --class N` lists the races")
+        }
+        if options.json {
+            printJSON(results.map(resultJSON))
+            return
+        }
+        for classId in Array(Set(results.map(\.classId))).sorted() {
+            print("race \(race), \(ExerciseClass.withId(classId)!)")
+            var table = Table("rank", "racer", "name", "total", "best", "final", "seconds", rightAligned: [0, 1, 3, 4, 5, 6])
+            for (index, result) in results.filter({ $0.classId == classId }).enumerated() {
+                table.add(String(index + 1), String(result.racerId), result.name, formatOutput(result.totalOutput),
+                          formatOutput(result.bestOutput), result.finalOutput.map(formatOutput) ?? "-", String(result.secondsReported))
+            }
+            print(table.text)
+            print("")
+        }
+    }
+}
+
+struct RacerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "racer", abstract: "One racer's races and all-time records.")
+
+    @Option(help: "Racer id.")
+    var id: Int
+
+    @OptionGroup var options: DataOptions
+
+    func run() throws {
+        let store = try openStore(options)
+        let results = try store.racerResults(racerId: id)
+        guard !results.isEmpty else {
+            throw UserError("racer \(id) has no races in \(DataLayout(directory: options.directory).storePath)\(Roster.contains(id) ? "" : " (the roster has ids 0 to \(Roster.size - 1))")")
+        }
+        let records = try store.racerRecords(racerId: id)
+        if options.json {
+            var recordJSON: [String: Any] = [:]
+            for (measure, byClass) in records {
+                recordJSON[measure.rawValue] = Dictionary(uniqueKeysWithValues: byClass.map { (String($0.key), ["raceId": $0.value.raceId, "value": $0.value.value, "rank": $0.value.rank] as [String: Any]) })
+            }
+            printJSON(["racerId": id, "name": results[0].name, "races": results.map(resultJSON), "records": recordJSON] as [String: Any])
+            return
+        }
+        print("racer \(id) (\(results[0].name))")
+        var races = Table("race", "class", "total", "best", "final", "seconds", rightAligned: [0, 1, 2, 3, 4, 5])
+        for result in results {
+            races.add(String(result.raceId), String(result.classId), formatOutput(result.totalOutput), formatOutput(result.bestOutput),
+                      result.finalOutput.map(formatOutput) ?? "-", String(result.secondsReported))
+        }
+        print(races.text)
+        print("")
+        print("all-time records")
+        var table = Table("class", "measure", "value", "race", "rank", rightAligned: [0, 2, 3, 4])
+        for measure in Measure.allCases {
+            for (classId, entry) in (records[measure] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                table.add(String(classId), measure.rawValue, formatOutput(entry.value), String(entry.raceId), String(entry.rank))
+            }
+        }
+        print(table.text)
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Read a class's history file (the all-time per-second records frontends load).")
+
+    @Option(name: .customLong("class"), help: "Class, 1 to 6.")
+    var classId: Int
+
+    @Option(help: "Only this second of the race.")
+    var second: Int?
+
+    @Option(help: "Only this racer.")
+    var racer: Int?
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws { _ = try checkClass(classId) }
+
+    func run() throws {
+        let bucket = Bucket(name: "history", directory: DataLayout(directory: options.directory).historyDirectory)
+        let key = HistoryMerger.historyKey(classId: classId)
+        guard bucket.exists(key: key) else {
+            throw UserError("no history file \(bucket.path(for: key)): class \(classId) has no merged races yet (run `alleycat race --class \(classId)`)")
+        }
+        let table = try HistoryTable.decode(Gzip.decompress(bucket.get(key: key)))
+        if let racer, table.racers[racer] == nil {
+            throw UserError("racer \(racer) has no records in class \(classId)")
+        }
+        var rows: [(second: Int, racer: Int, output: DecimalNumber)] = []
+        for (racerId, series) in table.racers where racer == nil || racer == racerId {
+            for (index, _) in series.enumerated() where second == nil || second == index + 1 {
+                if let best = table.best(racerId: racerId, second: index + 1) { rows.append((index + 1, racerId, best)) }
+            }
+        }
+        rows.sort { ($0.second, $0.racer) < ($1.second, $1.racer) }
+        if let second, rows.isEmpty { throw UserError("no records at second \(second) in class \(classId)") }
+        if options.json {
+            var object: [String: [String: Double]] = [:]
+            for row in rows { object[String(row.second), default: [:]][String(row.racer)] = row.output.doubleValue }
+            printJSON(object)
+            return
+        }
+        var text = Table("second", "racer", "name", "best output", rightAligned: [0, 1, 3])
+        for row in rows { text.add(String(row.second), String(row.racer), Roster.name(of: row.racer), row.output.description) }
+        print(text.text)
+    }
+}
+
+struct RosterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roster", abstract: "The racer roster (ids 0 to 39999 and first names), as in data/roster.tsv.")
+
+    @Option(help: "Only this racer.")
+    var id: Int?
+
+    func run() throws {
+        if let id {
+            guard Roster.contains(id) else { throw UserError("racer \(id) is not in the roster: ids are 0 to \(Roster.size - 1)") }
+            print("\(id)\t\(Roster.name(of: id))")
+        } else {
+            print(Roster.tsv(), terminator: "")
+        }
+    }
+}
+
+func resultJSON(_ result: RacerRaceResult) -> [String: Any] {
+    [
+        "raceId": result.raceId, "classId": result.classId, "racerId": result.racerId, "name": result.name,
+        "totalOutput": result.totalOutput, "bestOutput": result.bestOutput, "finalOutput": result.finalOutput.map { $0 as Any } ?? NSNull(),
+        "secondsReported": result.secondsReported,
+    ]
+}
+
+func formatTime(_ millis: Int64) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Firehose
+import Foundation
+import KinesisStream
+import Leaderboard
+import Pipeline
+import RaceModel
+import RaceStore
+import Simulator
+
+struct RaceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "race",
+        abstract: "Run simulated races through the whole pipeline in one process.",
+        discussion: """
+            Riders → stream → firehose (gzip objects in <data>/delivery) → merger (history files in \
+            <data>/history, results in <data>/alleycat.sqlite), on a virtual clock: a 5-minute race \
+            takes as long as the CPU needs. Prints each class's top ten and where the outputs are.
+            """)
+
+    @Option(help: "Number of riders.")
+    var racers = 1000
+
+    @Option(name: .customLong("class"), help: "Class to race, 1 to 6; repeat or use commas (default: all six).")
+    var classes: [String] = []
+
+    @Option(help: "Race length in seconds.")
+    var seconds = RaceSchedule.defaultRaceLength
+
+    @Option(help: "Number of races, one per 5-minute window.")
+    var races = 1
+
+    @Option(help: "Seed for the riders.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Shards in the stream.")
+    var shards = 1
+
+    @Option(name: .customLong("partition-key"), help: "random, time or class.")
+    var partitionKey = PartitionKeyStrategy.random.rawValue
+
+    @Option(help: "Start of the first race: 'now' or milliseconds since the epoch.")
+    var start = "now"
+
+    @Option(name: .customLong("buffer-mb"), help: "Firehose SizeInMBs buffering hint, 1 to 128.")
+    var bufferMB = 1
+
+    @Option(name: .customLong("buffer-seconds"), help: "Firehose IntervalInSeconds buffering hint, 0 to 900.")
+    var bufferSeconds = 60
+
+    @Option(name: .customLong("gzip-level"), help: "gzip level of delivered objects, 1 to 9.")
+    var gzipLevel: Int32 = 6
+
+    @Option(name: .customLong("data"), help: "Data directory for the outputs.")
+    var directory = "data"
+
+    @Flag(help: "Print only the figures as one JSON object (for scripts/bench.sh).")
+    var json = false
+
+    func validate() throws {
+        _ = try plan()
+        _ = try hints()
+        if !(1...9).contains(gzipLevel) { throw ValidationError("--gzip-level must be 1 to 9, got \(gzipLevel)") }
+        if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
+        guard PartitionKeyStrategy(rawValue: partitionKey) != nil else {
+            throw ValidationError("--partition-key must be random, time or class, got '\(partitionKey)'")
+        }
+    }
+
+    func hints() throws -> BufferingHints {
+        do {
+            return try BufferingHints(sizeInMBs: bufferMB, intervalInSeconds: bufferSeconds)
+        } catch {
+            throw ValidationError("\(error) (--buffer-mb / --buffer-seconds)")
+        }
+    }
+
+    func plan() throws -> SimulationPlan {
+        var classIds: [Int] = []
+        for item in classes.flatMap({ $0.split(separator: ",") }) {
+            guard let id = Int(item.filter { $0 != " " }) else { throw ValidationError("--class takes class numbers 1 to 6, got '\(item)'") }
+            classIds.append(id)
+        }
+        let startMillis: Int64
+        if start == "now" {
+            startMillis = SystemClock.realtimeMillis()
+        } else if let millis = Int64(start), millis >= 0 {
+            startMillis = millis
+        } else {
+            throw ValidationError("--start must be 'now' or milliseconds since the epoch, got '\(start)'")
+        }
+        let plan = SimulationPlan(
+            racers: racers, classes: classIds.isEmpty ? Array(ExerciseClass.validIds) : classIds, seconds: seconds,
+            races: races, seed: seed, startMillis: startMillis,
+            partitionKey: PartitionKeyStrategy(rawValue: partitionKey) ?? .random)
+        if let problem = plan.problem() { throw ValidationError(problem) }
+        return plan
+    }
+
+    func run() throws {
+        MemoryTuning.configure()
+        let plan = try plan()
+        let layout = DataLayout(directory: directory)
+        let pipeline = try RacePipeline(configuration: PipelineConfiguration(
+            plan: plan, layout: layout, shards: shards,
+            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel)))
+        let progress = ProgressReporter(label: "racing")
+        if !json {
+            print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
+            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s), virtual clock from \(plan.startMillis)")
+            print("stage 2/4 firehose: '\(pipeline.firehose.configuration.name)' → \(layout.deliveryDirectory) (buffer \(bufferMB) MiB or \(bufferSeconds) s, gzip level \(gzipLevel))")
+            print("stage 3/4 merger: history → \(layout.historyDirectory), store → \(layout.storePath)")
+            print("stage 4/4 racing...")
+        }
+        let summary = try pipeline.run(afterSecond: json ? nil : { progress.update($0) })
+        if json {
+            print(figures(summary))
+        } else {
+            try report(summary, pipeline: pipeline, layout: layout, plan: plan)
+        }
+        if !summary.errors.isEmpty || summary.simulation.lost > 0 { throw ExitCode(2) }
+    }
+
+    func figures(_ summary: PipelineSummary) -> String {
+        """
+        {"messages":\(summary.simulation.generated),"accepted":\(summary.simulation.accepted),"lost":\(summary.simulation.lost),\
+        "delivered":\(summary.delivery.delivered),"failed":\(summary.delivery.failed),"objects":\(summary.delivery.objects),\
+        "bytesUncompressed":\(summary.delivery.bytesUncompressed),"bytesCompressed":\(summary.delivery.bytesCompressed),\
+        "merged":\(summary.merge.records),"mergedObjects":\(summary.merge.objects),"merges":\(summary.merges),\
+        "wallSeconds":\(summary.wallSeconds),"errors":\(summary.errors.count)}
+        """
+    }
+
+    func report(_ summary: PipelineSummary, pipeline: RacePipeline, layout: DataLayout, plan: SimulationPlan) throws {
+        let simulation = summary.simulation
+        let delivery = summary.delivery
+        print("")
+        print("messages:  \(simulation.generated) generated, \(simulation.accepted) accepted, \(simulation.refusedAndRetried) retried after throttling, \(simulation.failed) failed")
+        print("firehose:  \(delivery.delivered) records in \(delivery.objects) objects (\(delivery.bytesUncompressed) bytes → \(delivery.bytesCompressed) gzip), \(delivery.failed) set aside in processing-failed/, \(delivery.dropped) dropped")
+        print("merger:    \(summary.merge.records) records from \(summary.merge.objects) objects in \(summary.merges) merges\(summary.replayedAtStart.objects > 0 ? " (\(summary.replayedAtStart.objects) left over from an earlier run merged first)" : "")")
+        print("time:      \(String(format: "%.3f", summary.wallSeconds)) s wall for \(plan.races * plan.seconds) s of racing")
+        for error in summary.errors { print("error:     \(error)") }
+        for reason in summary.merge.skipReasons { print("skipped:   \(reason)") }
+        for classId in plan.classes {
+            let exerciseClass = ExerciseClass.withId(classId)!
+            print("")
+            print("top ten of \(exerciseClass), race \(plan.raceId(plan.races - 1)), by total output:")
+            var table = Table("rank", "racer", "name", "total", "best", "final", rightAligned: [0, 1, 3, 4, 5])
+            let results = try pipeline.store.results(raceId: plan.raceId(plan.races - 1)).filter { $0.classId == classId }
+            for (index, result) in results.prefix(10).enumerated() {
+                table.add(
+                    String(index + 1), String(result.racerId), result.name, formatOutput(result.totalOutput),
+                    formatOutput(result.bestOutput), result.finalOutput.map(formatOutput) ?? "-")
+            }
+            print(table.text)
+        }
+        print("")
+        print("outputs:")
+        for classId in plan.classes {
+            print("  \(layout.historyDirectory)/\(HistoryMerger.historyKey(classId: classId))")
+        }
+        print("  \(layout.storePath) (SQLite: try `alleycat leaderboard --class \(plan.classes[0])`)")
+        print("  \(layout.deliveryDirectory)/ (gzip NDJSON objects; failed records under processing-failed/)")
+    }
+}

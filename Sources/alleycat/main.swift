@@ -1,2 +1,0 @@
-import RaceModel
-print(Roster.tsv(), terminator: "")
