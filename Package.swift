@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat"]),
     ]
 )

@@ -77,10 +77,11 @@ public final class DeliveryStream: @unchecked Sendable {
         shared.withLock { $0.metrics }
     }
 
-    /// Reads what the stream has, processes it, and delivers when a buffering hint is met.
+    /// Reads everything the stream has, processes it, and delivers when a buffering hint is met.
     public func pump() {
-        let records = consumer.poll()
-        if !records.isEmpty {
+        while true {
+            let records = consumer.poll()
+            if records.isEmpty { break }
             shared.withLock { $0.metrics.recordsIn += records.count }
             var start = 0
             while start < records.count {

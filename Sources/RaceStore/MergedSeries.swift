@@ -49,7 +49,8 @@ struct MergedSeries {
         }
     }
 
-    /// Summed in second order, so the total does not depend on the order samples arrived in.
+    /// Summed in second order, so the total does not depend on the order samples arrived in,
+    /// and rounded to 6 decimal places so binary rounding noise (8136.898700000001) stays out.
     var aggregates: Aggregates {
         var best = -Double.infinity
         var total = 0.0
@@ -62,7 +63,7 @@ struct MergedSeries {
         let finalOutput = finalSecond.map { outputs[$0 - 1] }
         return Aggregates(
             finalOutput: finalOutput, bestOutput: count == 0 ? 0 : best,
-            totalOutput: total, secondsReported: count)
+            totalOutput: (total * 1e6).rounded() / 1e6, secondsReported: count)
     }
 
     /// The series as `RacerRaceResult.series` shows it.

@@ -37,7 +37,7 @@ struct UserError: Error, CustomStringConvertible {
 
 func checkClass(_ classId: Int) throws -> ExerciseClass {
     guard let exerciseClass = ExerciseClass.withId(classId) else {
-        throw ValidationError("class \(classId) does not exist: classes are 1 to 6 (\(ExerciseClass.all.map { "\($0.id) \($0.name)" }.joined(separator: ", ")))")
+        throw UserError("class \(classId) does not exist: classes are 1 to 6 (\(ExerciseClass.all.map { "\($0.id) \($0.name)" }.joined(separator: ", ")))")
     }
     return exerciseClass
 }

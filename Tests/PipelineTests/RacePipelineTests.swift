@@ -1,0 +1,78 @@
+import Foundation
+import Leaderboard
+import RaceModel
+import RaceStore
+import Simulator
+import Storage
+import Testing
+@testable import Pipeline
+
+@Suite struct RacePipelineTests {
+    /// 50 riders, 60 seconds, two classes, seeded: the whole pipeline, then every output
+    /// checked against values computed independently from the delivered records.
+    @Test func aSeededRaceEndToEnd() throws {
+        let directory = temporaryDirectory("pipeline")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plan = SimulationPlan(racers: 50, classes: [2, 5], seconds: 60, seed: 7, startMillis: 1_700_000_000_000)
+        let pipeline = try RacePipeline(configuration: PipelineConfiguration(plan: plan, layout: DataLayout(directory: directory)))
+        let summary = try pipeline.run()
+        #expect(summary.simulation.accepted == 3000)
+        #expect(summary.delivery.delivered == 3000)
+        #expect(summary.merge.records == 3000)
+        #expect(summary.errors.isEmpty)
+
+        // Every delivered record, read with gzip and JSONSerialization (not the project's parser).
+        var best: [Int: [String: [String: Double]]] = [:]
+        var totals: [Int: Double] = [:]
+        var count = 0
+        let bucket = Bucket(name: "delivery", directory: directory + "/delivery")
+        for key in bucket.list() {
+            for line in try gunzip(bucket.path(for: key)).split(separator: "\n") {
+                let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                let cadence = record["cadence"] as! Double, resistance = record["resistance"] as! Double
+                let output = record["output"] as! Double
+                #expect(abs(output - (cadence + 35) * (resistance + 65) / 100) < 1e-9)
+                let classId = record["classId"] as! Int, racer = record["racerId"] as! Int, second = record["second"] as! Int
+                best[classId, default: [:]][String(second), default: [:]][String(racer)] =
+                    max(best[classId]?[String(second)]?[String(racer)] ?? -1, output)
+                totals[racer, default: 0] += output
+                count += 1
+            }
+        }
+        #expect(count == 3000)
+        for classId in [2, 5] {
+            let text = try gunzip(directory + "/history/class-\(classId).gz")
+            let history = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: [String: Double]]
+            #expect(history == best[classId]!)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/history/class-1.gz"))
+
+        // The store agrees with the records, and the CLI with the store.
+        let store = try RaceStore(path: directory + "/alleycat.sqlite")
+        let board = try store.leaderboard(classId: 2, by: .total, limit: 25)
+        #expect(board.count == 25)
+        for entry in board {
+            #expect(abs(entry.value - totals[entry.racerId]!) < 1e-6)
+        }
+        #expect(board.map(\.value) == board.map(\.value).sorted(by: >))
+        let cli = try run(alleycatBinary, ["leaderboard", "--class", "2", "--limit", "25", "--json", "--data", directory])
+        #expect(cli.status == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(cli.out.utf8)) as! [[String: Any]]
+        #expect(rows.map { $0["racerId"] as! Int } == board.map(\.racerId))
+        #expect(rows.map { $0["total"] as! Double } == board.map(\.value))
+        #expect(rows.map { $0["name"] as! String } == board.map { Roster.name(of: $0.racerId) })
+    }
+
+    @Test func sameSeedSameOutputs() throws {
+        var histories: [String] = []
+        for _ in 0..<2 {
+            let directory = temporaryDirectory("pipeline-seed")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let plan = SimulationPlan(racers: 20, classes: [3], seconds: 30, seed: 42, startMillis: 1_700_000_000_000)
+            _ = try RacePipeline(configuration: PipelineConfiguration(plan: plan, layout: DataLayout(directory: directory))).run()
+            histories.append(try gunzip(directory + "/history/class-3.gz"))
+        }
+        #expect(histories[0] == histories[1])
+        #expect(histories[0].hasPrefix(#"{"1":{"0":"#))
+    }
+}
