@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import RaceModel
 import RaceStore
@@ -99,47 +100,75 @@ public final class HistoryMerger: Sendable {
 
     /// Merges these objects as one batch: one history write per class touched, one transaction.
     /// Keys already in the ledger are skipped; `force` merges them again (still a no-op on values).
+    /// Objects are read and parsed, and history files encoded, on all cores.
     @discardableResult
     public func merge(keys: [String], force: Bool = false) throws -> MergeReport {
         try state.withLock { state throws -> MergeReport in
             var report = MergeReport()
             var batch = MergeBatch()
             var touched = Set<Int>()
-            for key in keys where Self.isDelivered(key) && (force || !state.merged.contains(key)) {
-                let ndjson: [UInt8]
-                do {
-                    ndjson = try Gzip.decompress(deliveryBucket.get(key: key))
-                } catch {
+            let wanted = keys.filter { Self.isDelivered($0) && (force || !state.merged.contains($0)) }
+            let parsed = parallelMap(wanted.count) { index in read(wanted[index]) }
+            for object in parsed {
+                report.skipReasons += object.problems.prefix(max(0, 20 - report.skipReasons.count))
+                guard object.readable else {
                     report.unreadableObjects += 1
-                    report.skipReasons.append("\(key): \(error)")
                     continue
                 }
-                fold(ndjson, key: key, into: &state.tables, batch: &batch, touched: &touched, report: &report)
-                batch.objectKeys.append(key)
+                report.skippedRecords += object.problems.count
+                for message in object.messages {
+                    // read(_:) keeps only messages with an output.
+                    let output = message.output!
+                    state.tables[message.classId, default: HistoryTable()].fold(racerId: message.racerId, second: message.second, output: output)
+                    touched.insert(message.classId)
+                    batch.add(
+                        raceId: message.raceId, classId: message.classId, racerId: message.racerId, name: message.name,
+                        second: message.second, output: output.doubleValue, isFinal: message.event == .final,
+                        deviceTimestamp: message.deviceTimestamp)
+                }
+                report.records += object.messages.count
+                batch.objectKeys.append(object.key)
                 report.objects += 1
             }
             guard report.objects > 0 else {
                 state.total.add(report)
                 return report
             }
-            for classId in touched.sorted() {
-                let json = state.tables[classId]!.json()
-                try historyBucket.put(key: Self.historyKey(classId: classId), bytes: Gzip.compress(json, level: compressionLevel))
+            let classes = touched.sorted()
+            let tables = classes.map { state.tables[$0]! }
+            let level = compressionLevel
+            let files = parallelMap(classes.count) { index in Gzip.compress(tables[index].json(), level: level) }
+            for (classId, file) in zip(classes, files) {
+                try historyBucket.put(key: Self.historyKey(classId: classId), bytes: file)
             }
             // The ledger row goes in the same transaction as the results: a crash before
             // this line leaves the objects unmerged, and the replay merges them again.
             try store.commit(batch)
             state.merged.formUnion(batch.objectKeys)
-            report.classesWritten = touched.sorted()
+            report.classesWritten = classes
             state.total.add(report)
             return report
         }
     }
 
-    private func fold(
-        _ ndjson: [UInt8], key: String, into tables: inout [Int: HistoryTable], batch: inout MergeBatch,
-        touched: inout Set<Int>, report: inout MergeReport
-    ) {
+    /// One delivered object, read and parsed.
+    struct ParsedObject: Sendable {
+        var key: String
+        var readable = true
+        var messages: [RaceMessage] = []
+        var problems: [String] = []
+    }
+
+    private func read(_ key: String) -> ParsedObject {
+        var object = ParsedObject(key: key)
+        let ndjson: [UInt8]
+        do {
+            ndjson = try Gzip.decompress(deliveryBucket.get(key: key))
+        } catch {
+            object.readable = false
+            object.problems.append("\(key): \(error)")
+            return object
+        }
         ndjson.withUnsafeBufferPointer { bytes in
             var start = 0
             var lineNumber = 0
@@ -149,28 +178,34 @@ public final class HistoryMerger: Sendable {
                 lineNumber += 1
                 defer { start = end + 1 }
                 if end == start { continue }
-                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                let message: RaceMessage
                 do throws(RecordError) {
-                    message = try RecordParser.parse(line, rules: rules)
+                    let message = try RecordParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<end]), rules: rules)
+                    if message.output == nil {
+                        object.problems.append("\(key) line \(lineNumber): no output field (not a transformed record)")
+                    } else {
+                        object.messages.append(message)
+                    }
                 } catch {
-                    report.skippedRecords += 1
-                    if report.skipReasons.count < 20 { report.skipReasons.append("\(key) line \(lineNumber): \(error)") }
-                    continue
+                    object.problems.append("\(key) line \(lineNumber): \(error)")
                 }
-                guard let output = message.output else {
-                    report.skippedRecords += 1
-                    if report.skipReasons.count < 20 { report.skipReasons.append("\(key) line \(lineNumber): no output field (not a transformed record)") }
-                    continue
-                }
-                tables[message.classId, default: HistoryTable()].fold(racerId: message.racerId, second: message.second, output: output)
-                touched.insert(message.classId)
-                batch.add(
-                    raceId: message.raceId, classId: message.classId, racerId: message.racerId, name: message.name,
-                    second: message.second, output: output.doubleValue, isFinal: message.event == .final,
-                    deviceTimestamp: message.deviceTimestamp)
-                report.records += 1
             }
         }
+        return object
     }
+}
+
+/// `body(0..<count)` on all cores, results in order.
+func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Each index is written by exactly one iteration.
+        let slots = UncheckedPointer(base: buffer.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            (slots.base! + index).initialize(to: body(index))
+        }
+        initialized = count
+    }
+}
+
+private struct UncheckedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>?
 }

@@ -15,10 +15,11 @@ public struct HistoryTable: Sendable, Equatable {
     @discardableResult
     public mutating func fold(racerId: Int, second: Int, output: DecimalNumber) -> Bool {
         precondition(second >= 1, "seconds start at 1")
-        return update(&racers[racerId, default: []], second: second, output: output)
+        return Self.update(&racers[racerId, default: []], second: second, output: output)
     }
 
-    private func update(_ series: inout [DecimalNumber], second: Int, output: DecimalNumber) -> Bool {
+    // Static: a method on self here would copy the whole table on every call.
+    private static func update(_ series: inout [DecimalNumber], second: Int, output: DecimalNumber) -> Bool {
         if series.count < second {
             series.append(contentsOf: repeatElement(Self.missing, count: second - series.count))
         }

@@ -2,10 +2,12 @@ import Foundation
 import Storage
 
 /// Runs a merger on its own thread, fed by object-created events. Events that
-/// arrive while a merge runs are merged together in the next one, so the merger
-/// keeps up however fast objects come.
+/// arrive while a merge runs, or within `coalesceMillis` of the first pending one,
+/// are merged together, so the merger keeps up however fast objects come: each
+/// merge rewrites the history files and commits once, whatever its size.
 public final class MergeQueue: @unchecked Sendable {
     public let merger: HistoryMerger
+    public let coalesceMillis: Int
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [String] = []
@@ -14,9 +16,11 @@ public final class MergeQueue: @unchecked Sendable {
     private var stopping = false
     private var errors: [String] = []
     private var merges = 0
+    private var draining = false
 
-    public init(merger: HistoryMerger) {
+    public init(merger: HistoryMerger, coalesceMillis: Int = 200) {
         self.merger = merger
+        self.coalesceMillis = coalesceMillis
         let thread = Thread { [self] in loop() }
         thread.name = "alleycat merger"
         thread.start()
@@ -39,7 +43,10 @@ public final class MergeQueue: @unchecked Sendable {
     @discardableResult
     public func drain() -> [String] {
         condition.lock()
+        draining = true
+        condition.broadcast()
         while done < enqueued { condition.wait() }
+        draining = false
         let seen = errors
         condition.unlock()
         return seen
@@ -67,6 +74,9 @@ public final class MergeQueue: @unchecked Sendable {
                 condition.unlock()
                 return
             }
+            // Wait a little for more objects (wall time: this paces real work, not race time).
+            let deadline = Date(timeIntervalSinceNow: Double(coalesceMillis) / 1000)
+            while !draining && !stopping && condition.wait(until: deadline) {}
             let keys = pending
             pending = []
             condition.unlock()

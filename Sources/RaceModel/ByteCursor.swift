@@ -32,31 +32,63 @@ public struct ByteCursor {
         if number.mantissa < 0 { byte(UInt8(ascii: "-")) }
         let scale = Int(number.scale)
         var digits = 1
-        var probe = magnitude
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
-        }
-        // Integer part, then fraction, written right to left.
+        while digits < 20 && magnitude >= ByteCursor.powersOfTen[digits] { digits += 1 }
+        // Integer part, then fraction, written right to left, two digits at a time where possible.
         let integerDigits = max(digits - scale, 1)
         let length = scale > 0 ? integerDigits + 1 + scale : integerDigits
         var cursor = position + length
-        for _ in 0..<scale {
-            cursor -= 1
-            cursor.pointee = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-            magnitude /= 10
-        }
         if scale > 0 {
+            var fraction = scale
+            while fraction >= 2 {
+                let pair = Int(magnitude % 100) &* 2
+                magnitude /= 100
+                cursor -= 2
+                cursor[0] = ByteCursor.digitPairs[pair]
+                cursor[1] = ByteCursor.digitPairs[pair + 1]
+                fraction -= 2
+            }
+            if fraction == 1 {
+                cursor -= 1
+                cursor.pointee = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
+                magnitude /= 10
+            }
             cursor -= 1
             cursor.pointee = UInt8(ascii: ".")
         }
-        repeat {
+        while magnitude >= 100 {
+            let pair = Int(magnitude % 100) &* 2
+            magnitude /= 100
+            cursor -= 2
+            cursor[0] = ByteCursor.digitPairs[pair]
+            cursor[1] = ByteCursor.digitPairs[pair + 1]
+        }
+        if magnitude >= 10 {
+            let pair = Int(magnitude) &* 2
+            cursor -= 2
+            cursor[0] = ByteCursor.digitPairs[pair]
+            cursor[1] = ByteCursor.digitPairs[pair + 1]
+        } else if cursor > position {
             cursor -= 1
-            cursor.pointee = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-            magnitude /= 10
-        } while cursor > position
+            cursor.pointee = UInt8(truncatingIfNeeded: magnitude) &+ 48
+        }
         position += length
     }
+
+    private static let powersOfTen: [UInt64] = (0..<20).map { exponent in
+        var value: UInt64 = 1
+        for _ in 0..<exponent { value &*= 10 }
+        return value
+    }
+
+    /// "00", "01", ... "99" back to back.
+    private static let digitPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        for value in 0..<100 {
+            pairs.append(UInt8(48 + value / 10))
+            pairs.append(UInt8(48 + value % 10))
+        }
+        return pairs
+    }()
 
     @inline(__always)
     public mutating func integer(_ value: Int64) {

@@ -37,4 +37,22 @@ import Testing
         #expect(!(DecimalNumber(mantissa: 100, scale: 2) < DecimalNumber(1)))
         #expect(DecimalNumber(mantissa: 11424, scale: 2).doubleValue == 114.24)
     }
+
+    @Test func writesLikeAReferenceFormatterForManyValues() {
+        var rng = SplitMix64(seed: 99)
+        for _ in 0..<20_000 {
+            let digits = Int(rng.next() % 19) + 1
+            var mantissa = Int64(rng.next() % UInt64(DecimalNumber.integerPowersOfTen[min(digits, 18)]))
+            if rng.next() % 3 == 0 { mantissa = -mantissa }
+            let scale = Int8(rng.next() % 19)
+            let number = DecimalNumber(mantissa: mantissa, scale: scale)
+            // Reference: the magnitude's digits, zero-padded, with a point inserted.
+            var text = String(mantissa.magnitude)
+            if scale > 0 {
+                text = String(repeating: "0", count: max(0, Int(scale) + 1 - text.count)) + text
+                text.insert(".", at: text.index(text.endIndex, offsetBy: -Int(scale)))
+            }
+            #expect(number.description == (mantissa < 0 ? "-" : "") + text)
+        }
+    }
 }
