@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "Firehose", dependencies: ["RaceModel", "KinesisStream", "Storage"]),
         .target(name: "RaceStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Leaderboard", dependencies: ["RaceModel", "Storage", "RaceStore"]),
+        .target(name: "Rankings", dependencies: ["RaceModel", "KinesisStream", "Leaderboard"]),
         .target(
             name: "Pipeline",
             dependencies: ["RaceModel", "KinesisStream", "Simulator", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
@@ -61,6 +62,7 @@ let package = Package(
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
+        .testTarget(name: "RankingsTests", dependencies: ["Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Rankings: the real-time ranking engine (issue 5), being written.
