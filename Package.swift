@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,10 +45,20 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: ["RaceModel", "KinesisStream", "Simulator", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
+        .target(
+            name: "Service",
+            dependencies: [
+                "Pipeline", "Rankings", "Firehose", "Leaderboard", "RaceStore", "Storage", "KinesisStream", "RaceModel", "Simulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Dashboard")]),
         .executableTarget(
             name: "alleycat",
             dependencies: [
-                "Pipeline", "RaceStore", "Leaderboard", "RaceModel",
+                "Pipeline", "Service", "RaceStore", "Leaderboard", "RaceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -63,6 +76,13 @@ let package = Package(
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
         .testTarget(name: "RankingsTests", dependencies: ["Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Rankings", "KinesisStream", "RaceModel", "Pipeline", "Simulator",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+            ]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat"]),
     ]
 )

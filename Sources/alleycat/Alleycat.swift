@@ -2,7 +2,7 @@ import ArgumentParser
 import RaceModel
 
 @main
-struct Alleycat: ParsableCommand {
+struct Alleycat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alleycat",
         abstract: "Alleycat: a streaming race backend. Run races through the pipeline and query the results.",
@@ -13,7 +13,7 @@ struct Alleycat: ParsableCommand {
             """,
         subcommands: [
             RaceCommand.self, LeaderboardCommand.self, RacesCommand.self, ResultsCommand.self, RacerCommand.self,
-            HistoryCommand.self, RosterCommand.self, BenchmarkCommand.self,
+            HistoryCommand.self, RosterCommand.self, ServeCommand.self, BenchmarkCommand.self,
         ])
 }
 

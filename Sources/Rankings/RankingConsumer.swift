@@ -1,0 +1,31 @@
+import KinesisStream
+import Synchronization
+
+/// Feeds the ranking engine from the stream as consumer "ranking", starting at
+/// the newest records: a restarted service ranks what happens now, not the backlog.
+public final class RankingConsumer: Sendable {
+    public static let consumerName = "ranking"
+
+    public let engine: RankingEngine
+    // A pump polls and ingests under this lock, so updates come out in stream order.
+    private let consumer: Mutex<StreamConsumer>
+
+    public init(stream: KinesisStream, engine: RankingEngine) throws(StreamError) {
+        self.engine = engine
+        consumer = Mutex(try StreamConsumer(name: Self.consumerName, stream: stream, start: .latest))
+    }
+
+    /// Reads everything available and ingests it as one batch.
+    public func pump(nowMillis: Int64) -> [RankingUpdate] {
+        consumer.withLock { consumer in
+            var records = consumer.poll()
+            // GetRecords caps a call per shard; keep reading so a whole second is ranked at once.
+            while !records.isEmpty {
+                let more = consumer.poll()
+                if more.isEmpty { break }
+                records.append(contentsOf: more)
+            }
+            return engine.ingest(records, nowMillis: nowMillis)
+        }
+    }
+}

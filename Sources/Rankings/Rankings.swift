@@ -1,1 +1,0 @@
-// Rankings: the real-time ranking engine (issue 5), being written.

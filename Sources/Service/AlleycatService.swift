@@ -1,0 +1,118 @@
+import Firehose
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import KinesisStream
+import Leaderboard
+import Logging
+import Pipeline
+import RaceModel
+import RaceStore
+import Rankings
+import Simulator
+import Storage
+
+/// The whole backend in one process on the wall clock: stream, firehose, merger,
+/// ranking engine and the HTTP service over them (`alleycat serve`).
+public final class AlleycatService: Sendable {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        public var layout = DataLayout()
+        public var shards = 1
+        public var raceLength = RaceSchedule.defaultRaceLength
+        /// How often the firehose and ranking consumers read the stream.
+        public var pumpInterval: Duration = .milliseconds(50)
+        public var firehose = DeliveryStreamConfiguration()
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let clock: any EpochClock
+    public let stream: KinesisStream
+    public let store: RaceStore
+    public let merger: HistoryMerger
+    public let firehose: DeliveryStream
+    public let rankings: RankingEngine
+    public let hub: LiveHub
+    public let metrics: ServiceMetrics
+    private let rankingConsumer: RankingConsumer
+    private let queue: MergeQueue
+    private let historyBucket: Bucket
+
+    public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
+        self.configuration = configuration
+        self.clock = clock
+        let layout = configuration.layout
+        stream = KinesisStream(shardCount: configuration.shards, clock: clock)
+        let deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
+        historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
+        store = try RaceStore(path: layout.storePath)
+        let rules = RecordRules(raceLength: configuration.raceLength)
+        let merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
+        self.merger = merger
+        queue = MergeQueue(merger: merger)
+        queue.subscribe()
+        // The stream lives in memory: a new process starts a new stream, so an old position means nothing.
+        try? FileManager.default.removeItem(atPath: layout.deliveryDirectory + "/.checkpoints")
+        firehose = try DeliveryStream(
+            configuration: configuration.firehose, stream: stream, processor: AlleycatProcessor(rules: rules),
+            bucket: deliveryBucket, clock: clock)
+        rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
+        rankingConsumer = try RankingConsumer(stream: stream, engine: rankings)
+        hub = LiveHub(rankings: rankings)
+        metrics = ServiceMetrics()
+        try merger.replayUnmerged()
+    }
+
+    /// Reads the stream once: firehose and rankings; publishes ranking updates.
+    public func pump() {
+        let before = firehose.metrics
+        firehose.pump()
+        let now = clock.nowMillis()
+        let updates = rankingConsumer.pump(nowMillis: now)
+        hub.publish(updates)
+        let after = firehose.metrics
+        metrics.recordsIn.increment(by: Int64(after.recordsIn - before.recordsIn))
+        metrics.recordsDelivered.increment(by: Int64(after.delivered - before.delivered))
+        metrics.recordsFailed.increment(by: Int64(after.failed - before.failed))
+        metrics.rankingUpdates.increment(by: Int64(updates.count))
+        let published = clock.nowMillis()
+        for update in updates {
+            metrics.publishDelay.record(.milliseconds(max(0, published - update.earliestArrivalMillis)))
+        }
+    }
+
+    /// Delivers what is buffered and waits until it is merged.
+    public func flush() {
+        firehose.pump()
+        firehose.flush()
+        queue.drain()
+    }
+
+    /// The HTTP application (also used by the tests through HummingbirdTesting).
+    public func application(logger: Logger = Logger(label: "alleycat")) -> some ApplicationProtocol {
+        let routes = ServiceRoutes(store: store, historyBucket: historyBucket, rankings: rankings, hub: hub, metrics: metrics)
+        let router = routes.router()
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "alleycat"),
+            logger: logger)
+    }
+
+    /// Pumps every `pumpInterval` until the task is cancelled.
+    public func runPumps() async {
+        while !Task.isCancelled {
+            pump()
+            try? await Task.sleep(for: configuration.pumpInterval)
+        }
+    }
+
+    public func shutdown() {
+        flush()
+        hub.closeAll()
+        queue.stop()
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Leaderboard
+import RaceStore
+import Rankings
+import Storage
+
+typealias RouteContext = BasicWebSocketRequestContext
+
+/// Everything the routes read from. One file per group of routes beside this one.
+struct ServiceRoutes: Sendable {
+    let store: RaceStore
+    let historyBucket: Bucket
+    let rankings: RankingEngine
+    let hub: LiveHub
+    let metrics: ServiceMetrics
+
+    func router() -> Router<RouteContext> {
+        let router = Router(context: RouteContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        addReadRoutes(to: router)
+        addRankingRoutes(to: router)
+        addHistoryRoutes(to: router)
+        addLiveRoute(to: router)
+        addDashboardRoutes(to: router)
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+        }
+        return router
+    }
+}

@@ -1,0 +1,35 @@
+import Prometheus
+
+/// The service's Prometheus metrics, served at /metrics.
+public final class ServiceMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let recordsIn: Counter
+    let recordsDelivered: Counter
+    let recordsFailed: Counter
+    let merges: Counter
+    let rankingUpdates: Counter
+    let publishDelay: DurationHistogram
+
+    init() {
+        recordsIn = registry.makeCounter(name: "alleycat_records_in_total", help: "Records read by the firehose from the stream.")
+        recordsDelivered = registry.makeCounter(name: "alleycat_records_delivered_total", help: "Records written in delivered objects.")
+        recordsFailed = registry.makeCounter(name: "alleycat_records_failed_total", help: "Records set aside under processing-failed/.")
+        merges = registry.makeCounter(name: "alleycat_merges_total", help: "Merges of delivered objects into history and store.")
+        rankingUpdates = registry.makeCounter(name: "alleycat_ranking_updates_total", help: "Ranking updates published (one per class per race second).")
+        publishDelay = registry.makeDurationHistogram(
+            name: "alleycat_ranking_publish_delay_seconds",
+            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)],
+            help: "From a record accepted by the stream to the ranking that includes it published.")
+    }
+
+    func requestCounter(route: String, status: Int) -> Counter {
+        registry.makeCounter(name: "alleycat_http_requests_total", labels: [("route", route), ("status", String(status))], help: "HTTP requests answered.")
+    }
+
+    func requestDuration(route: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            name: "alleycat_http_request_duration_seconds", labels: [("route", route)],
+            buckets: [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1)],
+            help: "HTTP request latency.")
+    }
+}

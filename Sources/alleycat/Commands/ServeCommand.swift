@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KinesisStream
+import Pipeline
+import RaceModel
+import Service
+import Simulator
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the backend as a service: stream, firehose, merger, rankings, HTTP and WebSocket.",
+        discussion: """
+            Serves the dashboard at http://HOST:PORT/, the JSON API (/races, /leaderboard, \
+            /races/{id}/results, /rankings, /history/class-N.gz, /health, /metrics) and live \
+            rankings on the /live WebSocket. The stream is in memory; with --simulate-racers the \
+            service races simulated riders into it in real time (or --speed times faster).
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port = 8080
+
+    @Option(name: .customLong("data"), help: "Data directory.")
+    var directory = "data"
+
+    @Option(help: "Shards in the stream (each takes 1,000 records a second).")
+    var shards = 1
+
+    @Option(name: .customLong("simulate-racers"), help: "Race this many simulated riders into the stream (0: none).")
+    var simulateRacers = 0
+
+    @Option(name: .customLong("simulate-class"), help: "Classes of the simulated riders (default: all six).")
+    var simulateClasses: [String] = []
+
+    @Option(name: .customLong("simulate-seconds"), help: "Race length of the simulated races.")
+    var simulateSeconds = RaceSchedule.defaultRaceLength
+
+    @Option(name: .customLong("simulate-races"), help: "Number of simulated races.")
+    var simulateRaces = 1
+
+    @Option(help: "Speed of the simulated races: realtime or a factor such as 10.")
+    var speed = "realtime"
+
+    @Option(help: "Seed of the simulated riders.")
+    var seed: UInt64 = 1
+
+    @Flag(name: .customLong("exit-after-simulation"), help: "Stop once the simulated races are delivered and merged.")
+    var exitAfterSimulation = false
+
+    func validate() throws {
+        if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
+        if simulateRacers < 0 { throw ValidationError("--simulate-racers must be 0 or more") }
+        if speedFactor == nil { throw ValidationError("--speed must be realtime or a positive factor such as 10, got '\(speed)'") }
+        if simulateRacers > shards * 1000 {
+            throw ValidationError("\(simulateRacers) riders send more than \(shards) shard(s) take (1,000 records a second each): use --shards \((simulateRacers + 999) / 1000)")
+        }
+    }
+
+    var speedFactor: Double? {
+        if speed == "realtime" { return 1 }
+        guard let factor = Double(speed), factor > 0, factor.isFinite else { return nil }
+        return factor
+    }
+
+    func run() async throws {
+        MemoryTuning.configure()
+        let started = SystemClock.realtimeMillis()
+        let clock = SystemClock(startMillis: started, factor: speedFactor!)
+        var configuration = AlleycatService.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.layout = DataLayout(directory: directory)
+        configuration.shards = shards
+        configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
+        let service = try AlleycatService(configuration: configuration, clock: clock)
+        print("alleycat serve: http://\(host):\(port)/ (dashboard), data in \(directory), \(shards) shard(s)")
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.application().runService() }
+            group.addTask { await service.runPumps() }
+            if simulateRacers > 0 {
+                let plan = try simulationPlan(startMillis: started)
+                print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")
+                group.addTask {
+                    let summary = await Self.simulate(plan: plan, service: service, clock: clock)
+                    print("simulation done: \(summary.accepted) of \(summary.generated) messages accepted, \(summary.failed) failed")
+                    service.flush()
+                    if exitAfterSimulation { throw CancellationError() }
+                }
+            }
+            do {
+                try await group.next()
+            } catch is CancellationError {}
+            group.cancelAll()
+        }
+        service.shutdown()
+    }
+
+    func simulationPlan(startMillis: Int64) throws -> SimulationPlan {
+        var classIds: [Int] = []
+        for item in simulateClasses.flatMap({ $0.split(separator: ",") }) {
+            guard let id = Int(item.filter { $0 != " " }) else { throw ValidationError("--simulate-class takes class numbers 1 to 6, got '\(item)'") }
+            classIds.append(id)
+        }
+        let plan = SimulationPlan(
+            racers: simulateRacers, classes: classIds.isEmpty ? Array(ExerciseClass.validIds) : classIds,
+            seconds: simulateSeconds, races: simulateRaces, seed: seed, startMillis: startMillis)
+        if let problem = plan.problem() { throw ValidationError(problem) }
+        return plan
+    }
+
+    /// Runs the load on its own thread (it sleeps between seconds).
+    static func simulate(plan: SimulationPlan, service: AlleycatService, clock: any EpochClock) async -> SimulationSummary {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: LoadRun(plan: plan, sink: service.stream, clock: clock).run())
+            }
+            thread.name = "alleycat simulator"
+            thread.start()
+        }
+    }
+}
