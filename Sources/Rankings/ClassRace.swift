@@ -32,6 +32,8 @@ struct ClassRace {
     /// against it, so a record set earlier in this same race (merged while the race
     /// runs) does not hide a `newRecord`.
     var historyAtStart: HistoryTable?
+    /// Earliest stream arrival among records taken since the last publish (for the publish delay).
+    var earliestUnpublishedArrival: Int64 = .max
 
     static let allTimeCacheSize = 4
 

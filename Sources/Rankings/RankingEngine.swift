@@ -34,18 +34,6 @@ public final class RankingEngine: Sendable {
     /// Per class bookkeeping of one `ingest` call.
     private struct BatchProgress {
         var advanced = false
-        /// The highest second seen in this batch and the earliest arrival among its records.
-        var second = 0
-        var earliestArrivalMillis = Int64.max
-
-        mutating func note(second: Int, arrivalMillis: Int64) {
-            if second > self.second {
-                self.second = second
-                earliestArrivalMillis = arrivalMillis
-            } else if second == self.second {
-                earliestArrivalMillis = min(earliestArrivalMillis, arrivalMillis)
-            }
-        }
     }
 
     /// `history` gives a class's all-time table (the service passes `merger.table(classId:)`).
@@ -134,19 +122,27 @@ public final class RankingEngine: Sendable {
                 if state.classes[index].record(racerId: sample.racerId, second: sample.second, output: sample.output) {
                     batch[index].advanced = true
                 }
-                batch[index].note(second: sample.second, arrivalMillis: sample.arrivalMillis)
+                state.classes[index].earliestUnpublishedArrival = min(state.classes[index].earliestUnpublishedArrival, sample.arrivalMillis)
             }
             var pending: [Pending] = []
             for (index, progress) in batch.enumerated() where progress.advanced {
                 let race = state.classes[index]
-                // The current second is the highest seen, and it advanced in this batch, so the batch holds its records.
-                let arrival = progress.second == race.currentSecond ? progress.earliestArrivalMillis : nowMillis
+                // The oldest record this update is the first to include: one that came in since the last
+                // update (also one of an earlier second that waited for this publish), so the delay is the worst case.
+                let arrival = race.earliestUnpublishedArrival == .max ? nowMillis : race.earliestUnpublishedArrival
+                state.classes[index].earliestUnpublishedArrival = .max
                 pending.append((race.classId, race.raceId!, race.currentSecond, arrival, race.standingKeys()))
             }
             return pending
         }
-        if pending.isEmpty { return [] }
+        return publish(pending, nowMillis: nowMillis)
+    }
 
+    /// Sorts outside the lock, installs the standings and makes the updates.
+    private func publish(
+        _ pending: [(classId: Int, raceId: Int64, second: Int, arrival: Int64, keys: [HereNowStandings.Key])], nowMillis: Int64
+    ) -> [RankingUpdate] {
+        if pending.isEmpty { return [] }
         let standings = pending.map { HereNowStandings(raceId: $0.raceId, second: $0.second, keys: $0.keys) }
         state.withLock { state in
             for (item, ranked) in zip(pending, standings) {
@@ -159,6 +155,27 @@ public final class RankingEngine: Sendable {
                 classId: item.classId, raceId: item.raceId, second: item.second, standings: ranked.entries,
                 earliestArrivalMillis: item.arrival, publishedMillis: nowMillis)
         }
+    }
+
+    /// Re-publishes a class's current second when records that no update has included
+    /// yet are older than `afterMillis`: late messages of the second the race is in
+    /// (and the race's last second, which no later second ever follows) still reach
+    /// the standings. The service calls this after each pump.
+    public func publishPending(nowMillis: Int64, afterMillis: Int64) -> [RankingUpdate] {
+        typealias Pending = (classId: Int, raceId: Int64, second: Int, arrival: Int64, keys: [HereNowStandings.Key])
+        let pending: [Pending] = state.withLock { state in
+            var pending: [Pending] = []
+            for index in state.classes.indices {
+                let race = state.classes[index]
+                guard let raceId = race.raceId, race.earliestUnpublishedArrival != .max,
+                      nowMillis - race.earliestUnpublishedArrival >= afterMillis
+                else { continue }
+                pending.append((race.classId, raceId, race.currentSecond, race.earliestUnpublishedArrival, race.standingKeys()))
+                state.classes[index].earliestUnpublishedArrival = .max
+            }
+            return pending
+        }
+        return publish(pending, nowMillis: nowMillis)
     }
 
     // MARK: Queries

@@ -9,7 +9,7 @@ public struct RankingUpdate: Sendable, Equatable {
     /// Every rider of the race, ranked by latest output (rank 1 first). The same
     /// array the engine answers `hereNow` from until the next second, not a copy.
     public let standings: [HereNowView.Entry]
-    /// The earliest stream arrival among this batch's records for `second`.
+    /// The earliest stream arrival among the records this update is the first to include.
     public let earliestArrivalMillis: Int64
     /// When the update was made (the `nowMillis` given to `ingest`).
     public let publishedMillis: Int64
@@ -26,6 +26,6 @@ public struct RankingUpdate: Sendable, Equatable {
         self.publishedMillis = publishedMillis
     }
 
-    /// From the first record of the second entering the stream to the standings being ready.
+    /// From the oldest record it is the first to include entering the stream to the standings being ready.
     public var latencyMillis: Int64 { publishedMillis - earliestArrivalMillis }
 }

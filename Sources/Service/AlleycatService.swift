@@ -11,6 +11,7 @@ import RaceStore
 import Rankings
 import Simulator
 import Storage
+import Synchronization
 
 /// The whole backend in one process on the wall clock: stream, firehose, merger,
 /// ranking engine and the HTTP service over them (`alleycat serve`).
@@ -21,8 +22,12 @@ public final class AlleycatService: Sendable {
         public var layout = DataLayout()
         public var shards = 1
         public var raceLength = RaceSchedule.defaultRaceLength
-        /// How often the firehose and ranking consumers read the stream.
-        public var pumpInterval: Duration = .milliseconds(50)
+        /// How often the ranking consumer reads the stream (an idle read costs microseconds).
+        public var rankingInterval: Duration = .milliseconds(5)
+        /// Records of a second that arrive after its update are published this long after they came.
+        public var latePublishMillis: Int64 = 500
+        /// How often the firehose reads the stream.
+        public var firehoseInterval: Duration = .milliseconds(50)
         public var firehose = DeliveryStreamConfiguration()
 
         public init() {}
@@ -40,6 +45,8 @@ public final class AlleycatService: Sendable {
     private let rankingConsumer: RankingConsumer
     private let queue: MergeQueue
     private let historyBucket: Bucket
+    private let delays = Mutex<[Int64]>([])
+    private let lastMerges = Mutex(0)
 
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
@@ -66,22 +73,46 @@ public final class AlleycatService: Sendable {
         try merger.replayUnmerged()
     }
 
-    /// Reads the stream once: firehose and rankings; publishes ranking updates.
-    public func pump() {
+    /// Reads the stream once for the firehose (delivery to the merger).
+    public func pumpFirehose() {
         let before = firehose.metrics
         firehose.pump()
-        let now = clock.nowMillis()
-        let updates = rankingConsumer.pump(nowMillis: now)
-        hub.publish(updates)
         let after = firehose.metrics
         metrics.recordsIn.increment(by: Int64(after.recordsIn - before.recordsIn))
         metrics.recordsDelivered.increment(by: Int64(after.delivered - before.delivered))
         metrics.recordsFailed.increment(by: Int64(after.failed - before.failed))
+        let merges = queue.mergeCount
+        let newMerges = lastMerges.withLock { last in
+            defer { last = merges }
+            return merges - last
+        }
+        metrics.merges.increment(by: Int64(newMerges))
+    }
+
+    /// Reads the stream once for the ranking engine and publishes its updates.
+    public func pumpRankings() {
+        let now = clock.nowMillis()
+        let updates = rankingConsumer.pump(nowMillis: now)
+            + rankings.publishPending(nowMillis: now, afterMillis: configuration.latePublishMillis)
+        hub.publish(updates)
         metrics.rankingUpdates.increment(by: Int64(updates.count))
         let published = clock.nowMillis()
-        for update in updates {
-            metrics.publishDelay.record(.milliseconds(max(0, published - update.earliestArrivalMillis)))
+        let measured = updates.map { max(0, published - $0.earliestArrivalMillis) }
+        for delay in measured { metrics.publishDelay.record(.milliseconds(delay)) }
+        delays.withLock { delays in
+            if delays.count < 1_000_000 { delays.append(contentsOf: measured) }
         }
+    }
+
+    /// Both consumers, once.
+    public func pump() {
+        pumpFirehose()
+        pumpRankings()
+    }
+
+    /// Publish delays so far (accepted by the stream → ranking published), in clock milliseconds.
+    public func publishDelays() -> [Int64] {
+        delays.withLock { $0 }
     }
 
     /// Delivers what is buffered and waits until it is merged.
@@ -102,11 +133,21 @@ public final class AlleycatService: Sendable {
             logger: logger)
     }
 
-    /// Pumps every `pumpInterval` until the task is cancelled.
+    /// Runs both consumers on their intervals until the task is cancelled.
     public func runPumps() async {
-        while !Task.isCancelled {
-            pump()
-            try? await Task.sleep(for: configuration.pumpInterval)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    pumpRankings()
+                    try? await Task.sleep(for: configuration.rankingInterval)
+                }
+            }
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    pumpFirehose()
+                    try? await Task.sleep(for: configuration.firehoseInterval)
+                }
+            }
         }
     }
 

@@ -44,6 +44,25 @@ import Testing
         #expect(engine.metrics.recordsRanked == 11)
     }
 
+    @Test func lateRecordsOfTheCurrentSecondArePublishedAfterTheGrace() throws {
+        let engine = RankingEngine()
+        // Second 1 complete, then second 2 without racer 14, whose message comes 200 ms later.
+        _ = engine.ingest(try streamRecords([(1_000, payloads(CraftedRace.seconds[0]))]), nowMillis: 1_010)
+        let second2 = CraftedRace.seconds[1]
+        let early = engine.ingest(try streamRecords([(2_000, payloads(second2.filter { $0.racerId != 14 }))]), nowMillis: 2_010)
+        #expect(early.map(\.second) == [2])
+        #expect(engine.ingest(try streamRecords([(2_200, payloads(second2.filter { $0.racerId == 14 }))]), nowMillis: 2_210).isEmpty)
+        #expect(engine.hereNow(classId: 2, limit: 4, racerId: 14).racer?.entry.second == 1)
+        #expect(engine.publishPending(nowMillis: 2_699, afterMillis: 500).isEmpty)
+        let late = engine.publishPending(nowMillis: 2_700, afterMillis: 500)
+        #expect(late.map(\.second) == [2])
+        #expect(late.map(\.latencyMillis) == [500])
+        #expect(late[0].standings.first { $0.racerId == 14 } == Entry(rank: 4, racerId: 14, output: 65, best: 90, second: 2))
+        #expect(engine.hereNow(classId: 2, limit: 4, racerId: 14).racer?.entry.second == 2)
+        // Nothing left to publish.
+        #expect(engine.publishPending(nowMillis: 9_000, afterMillis: 500).isEmpty)
+    }
+
     @Test func aBatchSpanningSecondsGivesOneUpdateForTheLatest() throws {
         let engine = RankingEngine()
         let records = try streamRecords([
@@ -54,9 +73,12 @@ import Testing
         let updates = engine.ingest(records, nowMillis: 2_100)
         #expect(updates.count == 1)
         #expect(updates[0].second == 2)
-        // The earliest arrival among second 2's records, not second 1's.
-        #expect(updates[0].earliestArrivalMillis == 2_000)
-        #expect(updates[0].latencyMillis == 100)
+        // Second 1's records waited for this update too: the delay is the oldest one's.
+        #expect(updates[0].earliestArrivalMillis == 1_000)
+        #expect(updates[0].latencyMillis == 1_100)
+        // The next update counts only what came in after this one.
+        let next = engine.ingest(try streamRecords([(2_900, payloads(CraftedRace.seconds[2]))]), nowMillis: 2_950)
+        #expect(next.map(\.latencyMillis) == [50])
         #expect(updates[0].standings.map(\.racerId) == [11, 12, 13, 14])
     }
 

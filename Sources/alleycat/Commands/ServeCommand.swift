@@ -87,8 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
                 print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")
                 group.addTask {
                     let summary = await Self.simulate(plan: plan, service: service, clock: clock)
-                    print("simulation done: \(summary.accepted) of \(summary.generated) messages accepted, \(summary.failed) failed")
+                    // Let the ranking loop publish the last second before reporting.
+                    try? await Task.sleep(for: .milliseconds(100))
                     service.flush()
+                    print("simulation done: \(summary.accepted) of \(summary.generated) messages accepted, \(summary.failed) failed")
+                    print(Self.report(service: service, plan: plan, summary: summary))
                     if exitAfterSimulation { throw CancellationError() }
                 }
             }
@@ -111,6 +114,28 @@ struct ServeCommand: AsyncParsableCommand {
             seconds: simulateSeconds, races: simulateRaces, seed: seed, startMillis: startMillis)
         if let problem = plan.problem() { throw ValidationError(problem) }
         return plan
+    }
+
+    /// One JSON line: publish delays and peak memory (scripts/bench-live.sh reads it).
+    static func report(service: AlleycatService, plan: SimulationPlan, summary: SimulationSummary) -> String {
+        let delays = service.publishDelays().sorted()
+        func percentile(_ p: Double) -> Int64 {
+            delays.isEmpty ? 0 : delays[min(delays.count - 1, max(0, Int((p / 100 * Double(delays.count)).rounded(.up)) - 1))]
+        }
+        return """
+            {"racers":\(plan.racers),"seconds":\(plan.seconds),"accepted":\(summary.accepted),"lost":\(summary.lost),\
+            "updates":\(delays.count),"publishDelayP50Millis":\(percentile(50)),"publishDelayP99Millis":\(percentile(99)),\
+            "publishDelayMaxMillis":\(delays.last ?? 0),"peakMemoryMB":\(peakMemoryMB())}
+            """
+    }
+
+    /// VmHWM of /proc/self/status: the process's peak resident memory.
+    static func peakMemoryMB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes / 1024
     }
 
     /// Runs the load on its own thread (it sleeps between seconds).
