@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "RaceModel", "KinesisStream",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Simulator"),
         .target(name: "Firehose", dependencies: ["RaceModel", "KinesisStream", "Storage"]),

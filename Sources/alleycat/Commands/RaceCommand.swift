@@ -18,29 +18,10 @@ struct RaceCommand: ParsableCommand {
             takes as long as the CPU needs. Prints each class's top ten and where the outputs are.
             """)
 
-    @Option(help: "Number of riders.")
-    var racers = 1000
-
-    @Option(name: .customLong("class"), help: "Class to race, 1 to 6; repeat or use commas (default: all six).")
-    var classes: [String] = []
-
-    @Option(help: "Race length in seconds.")
-    var seconds = RaceSchedule.defaultRaceLength
-
-    @Option(help: "Number of races, one per 5-minute window.")
-    var races = 1
-
-    @Option(help: "Seed for the riders.")
-    var seed: UInt64 = 1
+    @OptionGroup var simulation: SimulationOptions
 
     @Option(help: "Shards in the stream.")
     var shards = 1
-
-    @Option(name: .customLong("partition-key"), help: "random, time or class.")
-    var partitionKey = PartitionKeyStrategy.random.rawValue
-
-    @Option(help: "Start of the first race: 'now' or milliseconds since the epoch.")
-    var start = "now"
 
     @Option(name: .customLong("buffer-mb"), help: "Firehose SizeInMBs buffering hint, 1 to 128.")
     var bufferMB = 1
@@ -58,13 +39,9 @@ struct RaceCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try plan()
         _ = try hints()
         if !(1...9).contains(gzipLevel) { throw ValidationError("--gzip-level must be 1 to 9, got \(gzipLevel)") }
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
-        guard PartitionKeyStrategy(rawValue: partitionKey) != nil else {
-            throw ValidationError("--partition-key must be random, time or class, got '\(partitionKey)'")
-        }
     }
 
     func hints() throws -> BufferingHints {
@@ -75,31 +52,9 @@ struct RaceCommand: ParsableCommand {
         }
     }
 
-    func plan() throws -> SimulationPlan {
-        var classIds: [Int] = []
-        for item in classes.flatMap({ $0.split(separator: ",") }) {
-            guard let id = Int(item.filter { $0 != " " }) else { throw ValidationError("--class takes class numbers 1 to 6, got '\(item)'") }
-            classIds.append(id)
-        }
-        let startMillis: Int64
-        if start == "now" {
-            startMillis = SystemClock.realtimeMillis()
-        } else if let millis = Int64(start), millis >= 0 {
-            startMillis = millis
-        } else {
-            throw ValidationError("--start must be 'now' or milliseconds since the epoch, got '\(start)'")
-        }
-        let plan = SimulationPlan(
-            racers: racers, classes: classIds.isEmpty ? Array(ExerciseClass.validIds) : classIds, seconds: seconds,
-            races: races, seed: seed, startMillis: startMillis,
-            partitionKey: PartitionKeyStrategy(rawValue: partitionKey) ?? .random)
-        if let problem = plan.problem() { throw ValidationError(problem) }
-        return plan
-    }
-
     func run() throws {
         MemoryTuning.configure()
-        let plan = try plan()
+        let plan = try simulation.plan()
         let layout = DataLayout(directory: directory)
         let pipeline = try RacePipeline(configuration: PipelineConfiguration(
             plan: plan, layout: layout, shards: shards,

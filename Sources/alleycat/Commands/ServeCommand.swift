@@ -104,11 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func simulationPlan(startMillis: Int64) throws -> SimulationPlan {
-        var classIds: [Int] = []
-        for item in simulateClasses.flatMap({ $0.split(separator: ",") }) {
-            guard let id = Int(item.filter { $0 != " " }) else { throw ValidationError("--simulate-class takes class numbers 1 to 6, got '\(item)'") }
-            classIds.append(id)
-        }
+        let classIds = try SimulationOptions.classIds(simulateClasses, option: "--simulate-class")
         let plan = SimulationPlan(
             racers: simulateRacers, classes: classIds.isEmpty ? Array(ExerciseClass.validIds) : classIds,
             seconds: simulateSeconds, races: simulateRaces, seed: seed, startMillis: startMillis)
