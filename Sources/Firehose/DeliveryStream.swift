@@ -83,22 +83,16 @@ public final class DeliveryStream: @unchecked Sendable {
             let records = consumer.poll()
             if records.isEmpty { break }
             shared.withLock { $0.metrics.recordsIn += records.count }
-            // Invocations run side by side (as Lambda invocations do); their answers are
-            // then taken in stream order, so buffering and object contents do not change.
-            let batches = invocationBatches(records)
-            let retries = configuration.processorRetries
-            let answers = parallelMap(batches.count) { [self] index in invoke(batches[index]) }
-            for (inputs, answer) in zip(batches, answers) {
-                switch answer {
-                case let .success(batch):
-                    accept(batch, for: inputs)
-                case let .failure(error):
-                    // Every retry failed: the whole batch is set aside with the last error.
-                    let now = clock.nowMillis()
-                    for input in inputs {
-                        setAside(input.record, attempts: retries + 1, code: error.code, message: error.message, now: now)
-                    }
+            var start = 0
+            while start < records.count {
+                var end = start
+                var bytes = 0
+                while end < records.count, end == start || bytes + records[end].data.count <= configuration.invocationCapBytes {
+                    bytes += records[end].data.count
+                    end += 1
                 }
+                invoke(records[start..<end])
+                start = end
             }
         }
         if let started = bufferStartedAt, clock.nowMillis() - started >= configuration.bufferingHints.intervalMillis {
@@ -119,48 +113,31 @@ public final class DeliveryStream: @unchecked Sendable {
 
     // MARK: Processing
 
-    /// Groups records into invocations of at most `invocationCapBytes` of input, and
-    /// into at least one per core when there are enough records to share out.
-    private func invocationBatches(_ records: [StreamRecord]) -> [[ProcessorRecord]] {
-        let share = records.count >= 2 * Self.recordsPerShare
-            ? (records.count + configuration.parallelDeliveries - 1) / configuration.parallelDeliveries
-            : records.count
-        var batches: [[ProcessorRecord]] = []
-        var start = 0
-        while start < records.count {
-            var end = start
-            var bytes = 0
-            while end < records.count, end - start < share,
-                  end == start || bytes + records[end].data.count <= configuration.invocationCapBytes {
-                bytes += records[end].data.count
-                end += 1
-            }
-            batches.append(records[start..<end].map { record in
-                defer { nextRecordId += 1 }
-                return ProcessorRecord(recordId: nextRecordId, record: record)
-            })
-            start = end
+    private func invoke(_ records: ArraySlice<StreamRecord>) {
+        let inputs = records.map { record -> ProcessorRecord in
+            defer { nextRecordId += 1 }
+            return ProcessorRecord(recordId: nextRecordId, record: record)
         }
-        return batches
-    }
-
-    private static let recordsPerShare = 1000
-
-    /// One invocation with its retries; the answer is checked against the batch.
-    private func invoke(_ inputs: [ProcessorRecord]) -> Result<ProcessedBatch, ProcessorError> {
         var lastError: ProcessorError?
-        for _ in 0...configuration.processorRetries {
+        for attempt in 1...(configuration.processorRetries + 1) {
             shared.withLock { $0.metrics.invocations += 1 }
             do throws(ProcessorError) {
                 let batch = try processor.process(inputs)
                 try ProcessorAnswer.check(batch, against: inputs)
-                return .success(batch)
+                accept(batch, for: inputs)
+                return
             } catch {
                 lastError = error
                 shared.withLock { $0.metrics.invocationFailures += 1 }
+                if attempt == configuration.processorRetries + 1 { break }
             }
         }
-        return .failure(lastError!)
+        // Every retry failed: the whole batch is set aside with the last error.
+        let error = lastError!
+        let now = clock.nowMillis()
+        for input in inputs {
+            setAside(input.record, attempts: configuration.processorRetries + 1, code: error.code, message: error.message, now: now)
+        }
     }
 
     private func accept(_ batch: ProcessedBatch, for inputs: [ProcessorRecord]) {
