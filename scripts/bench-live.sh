@@ -20,7 +20,7 @@ for racers in "${sizes[@]}"; do
         --simulate-seconds "$seconds" --exit-after-simulation 2>/dev/null | grep '^{' | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
-print(json.dumps({"name": f"live-ranking-delay-{r[\"racers\"]}", "value": r["publishDelayP99Millis"], "unit": "ms",
+print(json.dumps({"name": "live-ranking-delay-" + str(r["racers"]), "value": r["publishDelayP99Millis"], "unit": "ms",
                   "detail": {**r, "shards": int(sys.argv[1]), "machine": sys.argv[2]}}))
 ' "$shards" "$machine"
     rm -rf "$data"

@@ -35,10 +35,13 @@ for name in "${names[@]}"; do
         done | median sim-race-into-stream wallSeconds s "$machine"
         ;;
     firehose)
-        "$bin/alleycat" benchmark firehose
+        # At the default level (1) and at gzip's usual level (6).
+        "$bin/alleycat" benchmark firehose --gzip-level 1
+        "$bin/alleycat" benchmark firehose --gzip-level 6
         ;;
     pipeline)
-        # The whole pipeline for one 1,000-rider race, store writes included, into a fresh data directory each run.
+        # The whole pipeline for one 1,000-rider race, store writes included, into a fresh data directory each run
+        # (delivered objects at the default gzip level 1).
         for _ in $(seq "$runs"); do
             data=$(mktemp -d)
             "$bin/alleycat" race --racers 1000 --start 1700000000000 --data "$data" --json

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Storage
 
 /// Runs a merger on its own thread, fed by object-created events. Events that
@@ -18,10 +21,16 @@ public final class MergeQueue: @unchecked Sendable {
     private var merges = 0
     private var draining = false
 
-    public init(merger: HistoryMerger, coalesceMillis: Int = 200) {
+    public init(merger: HistoryMerger, coalesceMillis: Int = 200, background: Bool = false) {
         self.merger = merger
         self.coalesceMillis = coalesceMillis
-        let thread = Thread { [self] in loop() }
+        let thread = Thread { [self] in
+            #if os(Linux)
+            // Merging is batch work: under load the kernel should run live rankings first.
+            if background { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }  // 0: this thread, on Linux
+            #endif
+            loop()
+        }
         thread.name = "alleycat merger"
         thread.start()
     }

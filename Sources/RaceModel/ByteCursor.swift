@@ -31,8 +31,7 @@ public struct ByteCursor {
         var magnitude = number.mantissa.magnitude
         if number.mantissa < 0 { byte(UInt8(ascii: "-")) }
         let scale = Int(number.scale)
-        var digits = 1
-        while digits < 20 && magnitude >= ByteCursor.powersOfTen[digits] { digits += 1 }
+        let digits = ByteCursor.digitCount(magnitude)
         // Integer part, then fraction, written right to left, two digits at a time where possible.
         let integerDigits = max(digits - scale, 1)
         let length = scale > 0 ? integerDigits + 1 + scale : integerDigits
@@ -40,11 +39,10 @@ public struct ByteCursor {
         if scale > 0 {
             var fraction = scale
             while fraction >= 2 {
-                let pair = Int(magnitude % 100) &* 2
+                let pair = Int(magnitude % 100)
                 magnitude /= 100
                 cursor -= 2
-                cursor[0] = ByteCursor.digitPairs[pair]
-                cursor[1] = ByteCursor.digitPairs[pair + 1]
+                ByteCursor.writePair(pair, at: cursor)
                 fraction -= 2
             }
             if fraction == 1 {
@@ -56,17 +54,15 @@ public struct ByteCursor {
             cursor.pointee = UInt8(ascii: ".")
         }
         while magnitude >= 100 {
-            let pair = Int(magnitude % 100) &* 2
+            let pair = Int(magnitude % 100)
             magnitude /= 100
             cursor -= 2
-            cursor[0] = ByteCursor.digitPairs[pair]
-            cursor[1] = ByteCursor.digitPairs[pair + 1]
+            ByteCursor.writePair(pair, at: cursor)
         }
         if magnitude >= 10 {
-            let pair = Int(magnitude) &* 2
+            let pair = Int(magnitude)
             cursor -= 2
-            cursor[0] = ByteCursor.digitPairs[pair]
-            cursor[1] = ByteCursor.digitPairs[pair + 1]
+            ByteCursor.writePair(pair, at: cursor)
         } else if cursor > position {
             cursor -= 1
             cursor.pointee = UInt8(truncatingIfNeeded: magnitude) &+ 48
@@ -74,21 +70,24 @@ public struct ByteCursor {
         position += length
     }
 
-    private static let powersOfTen: [UInt64] = (0..<20).map { exponent in
-        var value: UInt64 = 1
-        for _ in 0..<exponent { value &*= 10 }
-        return value
+    // Arithmetic rather than lookup tables: a static table costs a lazy-initialisation
+    // check on every use, more than the division by a constant it would save.
+    @inline(__always)
+    private static func writePair(_ pair: Int, at cursor: UnsafeMutablePointer<UInt8>) {
+        cursor[0] = UInt8(truncatingIfNeeded: pair / 10) &+ 48
+        cursor[1] = UInt8(truncatingIfNeeded: pair % 10) &+ 48
     }
 
-    /// "00", "01", ... "99" back to back.
-    private static let digitPairs: [UInt8] = {
-        var pairs: [UInt8] = []
-        for value in 0..<100 {
-            pairs.append(UInt8(48 + value / 10))
-            pairs.append(UInt8(48 + value % 10))
+    @inline(__always)
+    private static func digitCount(_ value: UInt64) -> Int {
+        var digits = 1
+        var threshold: UInt64 = 10
+        while digits < 20 && value >= threshold {
+            digits += 1
+            threshold = threshold &* 10
         }
-        return pairs
-    }()
+        return digits
+    }
 
     @inline(__always)
     public mutating func integer(_ value: Int64) {

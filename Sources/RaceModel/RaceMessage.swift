@@ -51,8 +51,9 @@ public struct RaceMessage: Sendable, Equatable {
 /// Rules a record is checked against. The race length is configurable (default 300 s).
 public struct RecordRules: Sendable, Equatable {
     public var raceLength: Int
-    public static let maximumCadence = DecimalNumber(1000)
-    public static let maximumResistance = DecimalNumber(1000)
+    // Computed, not stored: a static let costs a lazy-initialisation check on every parse.
+    public static var maximumCadence: DecimalNumber { DecimalNumber(mantissa: 1000, scale: 0) }
+    public static var maximumResistance: DecimalNumber { DecimalNumber(mantissa: 1000, scale: 0) }
 
     public init(raceLength: Int = 300) {
         self.raceLength = raceLength

@@ -220,8 +220,12 @@ struct RecordReader {
         skipWhitespace()
         if index < bytes.count { throw unexpected(expecting: "the end of the record") }
 
-        for field in Field.required where seen & (1 << UInt16(field.rawValue)) == 0 {
-            throw .missingField(field.name)
+        // Every required field's bit, spelled out so the check costs one comparison.
+        let requiredMask: UInt16 = 0b0011_1111_1110
+        if seen & requiredMask != requiredMask {
+            for field in Field.required where seen & (1 << UInt16(field.rawValue)) == 0 {
+                throw .missingField(field.name)
+            }
         }
         if deviceTimestamp < 0 { throw .outOfRange(field: "deviceTimestamp", value: "\(deviceTimestamp)", rule: ">= 0") }
         if second < 1 || second > Int64(rules.raceLength) {
@@ -229,7 +233,7 @@ struct RecordReader {
         }
         if raceId < 0 { throw .outOfRange(field: "raceId", value: "\(raceId)", rule: ">= 0") }
         if racerId < 0 { throw .outOfRange(field: "racerId", value: "\(racerId)", rule: ">= 0") }
-        if !ExerciseClass.validIds.contains(Int(classId)) {
+        if classId < 1 || classId > 6 {
             throw .outOfRange(field: "classId", value: "\(classId)", rule: "in \(ExerciseClass.validIds.lowerBound)...\(ExerciseClass.validIds.upperBound)")
         }
         if cadence.isNegative { throw .outOfRange(field: "cadence", value: "\(cadence)", rule: ">= 0") }
@@ -249,6 +253,11 @@ struct RecordReader {
 
     private mutating func readKey() throws(RecordError) -> Key {
         let start = index + 1
+        // Fast path: a known field name spelled plainly, checked in place without scanning.
+        if let (field, length) = knownKey(at: start) {
+            index = start + length + 1
+            return Key(field: field)
+        }
         let hasEscape = try scanString()
         if hasEscape {
             // A key spelled with escapes ("\u0073econd") still names the field.
@@ -256,6 +265,31 @@ struct RecordReader {
             return decoded.withUnsafeBufferPointer { Key(field: Field.match($0)) }
         }
         return Key(field: Field.match(UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])))
+    }
+
+    /// The field whose name, then a closing quote, starts at `start`.
+    @inline(__always)
+    private func knownKey(at start: Int) -> (Field, Int)? {
+        guard start < bytes.count else { return nil }
+        @inline(__always)
+        func matches(_ field: Field, _ literal: StaticString) -> (Field, Int)? {
+            let length = literal.utf8CodeUnitCount
+            guard start + length < bytes.count, bytes[start + length] == UInt8(ascii: "\""),
+                  memcmp(literal.utf8Start, bytes.baseAddress! + start, length) == 0
+            else { return nil }
+            return (field, length)
+        }
+        switch bytes[start] {
+        case UInt8(ascii: "e"): return matches(.event, "event")
+        case UInt8(ascii: "d"): return matches(.deviceTimestamp, "deviceTimestamp")
+        case UInt8(ascii: "s"): return matches(.second, "second")
+        case UInt8(ascii: "n"): return matches(.name, "name")
+        case UInt8(ascii: "u"): return matches(.uuid, "uuid")
+        case UInt8(ascii: "o"): return matches(.output, "output")
+        case UInt8(ascii: "c"): return matches(.classId, "classId") ?? matches(.cadence, "cadence")
+        case UInt8(ascii: "r"): return matches(.raceId, "raceId") ?? matches(.racerId, "racerId") ?? matches(.resistance, "resistance")
+        default: return nil
+        }
     }
 
     private mutating func readNull(_ field: Field) throws(RecordError) {
@@ -281,7 +315,15 @@ struct RecordReader {
             }
             return string
         }
-        guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) else {
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        if raw.allSatisfy({ $0 < 0x80 }) {
+            // ASCII is valid UTF-8 as it is: copy without the generic validating initializer.
+            return String(unsafeUninitializedCapacity: raw.count) { buffer in
+                _ = buffer.initialize(from: raw)
+                return raw.count
+            }
+        }
+        guard let string = String(validating: raw, as: UTF8.self) else {
             throw .malformed(offset: start, reason: "\(field.name) is not valid UTF-8")
         }
         return string

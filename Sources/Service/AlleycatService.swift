@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Firehose
 import Foundation
 import Hummingbird
@@ -25,7 +28,10 @@ public final class AlleycatService: Sendable {
         /// How often the ranking consumer reads the stream (an idle read costs microseconds).
         public var rankingInterval: Duration = .milliseconds(5)
         /// Records of a second that arrive after its update are published this long after they came.
-        public var latePublishMillis: Int64 = 500
+        public var latePublishMillis: Int64 = 20
+        /// Objects delivered within this window are merged together (each merge rewrites the
+        /// history files and commits once, so under heavy load fewer, larger merges keep up).
+        public var mergeWindowMillis = 5000
         /// How often the firehose reads the stream.
         public var firehoseInterval: Duration = .milliseconds(50)
         public var firehose = DeliveryStreamConfiguration()
@@ -47,6 +53,7 @@ public final class AlleycatService: Sendable {
     private let historyBucket: Bucket
     private let delays = Mutex<[Int64]>([])
     private let lastMerges = Mutex(0)
+    private let pumping = Mutex(false)
 
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
@@ -59,7 +66,7 @@ public final class AlleycatService: Sendable {
         let rules = RecordRules(raceLength: configuration.raceLength)
         let merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
         self.merger = merger
-        queue = MergeQueue(merger: merger)
+        queue = MergeQueue(merger: merger, coalesceMillis: configuration.mergeWindowMillis, background: true)
         queue.subscribe()
         // The stream lives in memory: a new process starts a new stream, so an old position means nothing.
         try? FileManager.default.removeItem(atPath: layout.deliveryDirectory + "/.checkpoints")
@@ -133,25 +140,45 @@ public final class AlleycatService: Sendable {
             logger: logger)
     }
 
-    /// Runs both consumers on their intervals until the task is cancelled.
-    public func runPumps() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    pumpRankings()
-                    try? await Task.sleep(for: configuration.rankingInterval)
-                }
-            }
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    pumpFirehose()
-                    try? await Task.sleep(for: configuration.firehoseInterval)
-                }
-            }
+    /// Starts both consumers on threads of their own (their work is synchronous and must
+    /// not hold up the cooperative pool): rankings every `rankingInterval`, and the firehose,
+    /// batch work whose latency is its buffering interval, at a lower scheduling priority.
+    public func startPumps() {
+        pumping.withLock { $0 = true }
+        Self.startLoop(name: "alleycat rankings", every: configuration.rankingInterval, nice: 0, while: { [self] in isPumping }) { [self] in
+            pumpRankings()
+        }
+        Self.startLoop(name: "alleycat firehose", every: configuration.firehoseInterval, nice: 5, while: { [self] in isPumping }) { [self] in
+            pumpFirehose()
         }
     }
 
+    public func stopPumps() {
+        pumping.withLock { $0 = false }
+    }
+
+    private var isPumping: Bool { pumping.withLock { $0 } }
+
+    private static func startLoop(
+        name: String, every interval: Duration, nice: Int32, while running: @escaping @Sendable () -> Bool,
+        _ body: @escaping @Sendable () -> Void
+    ) {
+        let thread = Thread {
+            #if os(Linux)
+            if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }  // 0: this thread, on Linux
+            #endif
+            let micros = UInt32(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
+            while running() {
+                body()
+                usleep(micros)
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
     public func shutdown() {
+        stopPumps()
         flush()
         hub.closeAll()
         queue.stop()

@@ -59,6 +59,15 @@ func sample(replacing field: String, with raw: String?) -> String {
         #expect(String(decoding: message.unknownFields, as: UTF8.self) == #""device":{"model":"Bike 2","tags":[1,2.5,true,null]}"#)
     }
 
+    @Test func namesThatOnlyStartLikeKnownFieldsAreUnknownFields() throws {
+        let text = sample(replacing: "secondary", with: "1").dropLast() + #","racer":2,"c":3,"\u0073econdx":4}"#
+        let message = try parse(String(text))
+        #expect(message.second == 12)
+        #expect(String(decoding: message.unknownFields, as: UTF8.self) == #""secondary":1,"racer":2,"c":3,"\u0073econdx":4"#)
+        // An escaped spelling of a known field still names it.
+        #expect(try parse(sample(replacing: "second", with: nil).dropLast() + #","\u0073econd":7}"#).second == 7)
+    }
+
     @Test func nullUuidIsAbsent() throws {
         #expect(try parse(sample(replacing: "uuid", with: "null")).uuid == nil)
     }

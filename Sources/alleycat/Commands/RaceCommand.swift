@@ -30,7 +30,7 @@ struct RaceCommand: ParsableCommand {
     var bufferSeconds = 60
 
     @Option(name: .customLong("gzip-level"), help: "gzip level of delivered objects, 1 to 9.")
-    var gzipLevel: Int32 = 6
+    var gzipLevel: Int32 = 1
 
     @Option(name: .customLong("data"), help: "Data directory for the outputs.")
     var directory = "data"

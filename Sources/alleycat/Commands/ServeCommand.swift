@@ -79,9 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
         let service = try AlleycatService(configuration: configuration, clock: clock)
         print("alleycat serve: http://\(host):\(port)/ (dashboard), data in \(directory), \(shards) shard(s)")
 
+        service.startPumps()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.application().runService() }
-            group.addTask { await service.runPumps() }
             if simulateRacers > 0 {
                 let plan = try simulationPlan(startMillis: started)
                 print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")
