@@ -141,11 +141,12 @@ public final class AlleycatService: Sendable {
     }
 
     /// Starts both consumers on threads of their own (their work is synchronous and must
-    /// not hold up the cooperative pool): rankings every `rankingInterval`, and the firehose,
-    /// batch work whose latency is its buffering interval, at a lower scheduling priority.
+    /// not hold up the cooperative pool): rankings every `rankingInterval` at a raised
+    /// scheduling priority (nice -5, which needs root or CAP_SYS_NICE; otherwise it stays
+    /// at 0), and the firehose, batch work whose latency is its buffering interval, at nice 5.
     public func startPumps() {
         pumping.withLock { $0 = true }
-        Self.startLoop(name: "alleycat rankings", every: configuration.rankingInterval, nice: 0, while: { [self] in isPumping }) { [self] in
+        Self.startLoop(name: "alleycat rankings", every: configuration.rankingInterval, nice: -5, while: { [self] in isPumping }) { [self] in
             pumpRankings()
         }
         Self.startLoop(name: "alleycat firehose", every: configuration.firehoseInterval, nice: 5, while: { [self] in isPumping }) { [self] in
