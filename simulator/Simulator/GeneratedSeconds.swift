@@ -4,18 +4,22 @@ import KinesisStream
 import RaceModel
 import Synchronization
 
-/// One race second's records, ready to put.
+/// One race second's records, ready to put, already cut into PutRecords batches.
 struct GeneratedSecond: Sendable {
     var race: Int
     var second: Int
     var sendMillis: Int64
-    var entries: [PutRecordsRequestEntry]
+    var batches: [[PutRecordsRequestEntry]]
+
+    var count: Int { batches.reduce(0) { $0 + $1.count } }
 }
 
 /// Builds a plan's seconds in order on a background thread, at most `depth` ahead
-/// of the reader.
+/// of the reader. Seconds the reader has put come back through `recycle` and are
+/// freed on the generator's thread, which has time to spare, not on the putting one.
 final class GeneratedSeconds: Sendable {
     private let ready = Mutex<[GeneratedSecond]>([])
+    private let used = Mutex<[GeneratedSecond]>([])
     private let filled = DispatchSemaphore(value: 0)
     private let free: DispatchSemaphore
     private let total: Int
@@ -30,12 +34,20 @@ final class GeneratedSeconds: Sendable {
             for race in 0..<plan.races {
                 let profiles = generator.profiles(race: race)
                 for second in 1...plan.seconds {
+                    let spent = used.withLock { used in
+                        defer { used.removeAll() }
+                        return used
+                    }
+                    _ = spent  // released here, at the end of this scope
                     var entries: [PutRecordsRequestEntry] = []
                     entries.reserveCapacity(plan.racers)
                     generator.records(race: race, second: second, profiles: profiles, keys: &keys, into: &entries)
+                    let batches = stride(from: 0, to: entries.count, by: plan.batchSize).map {
+                        Array(entries[$0..<min($0 + plan.batchSize, entries.count)])
+                    }
                     let item = GeneratedSecond(
                         race: race, second: second, sendMillis: generator.sendMillis(race: race, second: second),
-                        entries: entries)
+                        batches: batches)
                     free.wait()
                     ready.withLock { $0.append(item) }
                     filled.signal()
@@ -44,6 +56,11 @@ final class GeneratedSeconds: Sendable {
         }
         thread.name = "alleycat-sim generator"
         thread.start()
+    }
+
+    /// Hands back a second that has been put, to be freed on the generator's thread.
+    func recycle(_ second: GeneratedSecond) {
+        used.withLock { $0.append(second) }
     }
 
     /// The next second, or nil after the plan's last one.

@@ -65,17 +65,15 @@ public final class LoadRun {
 
         while let second = seconds.next() {
             clock.sleep(untilMillis: second.sendMillis)
-            summary.generated += second.entries.count
-            var start = 0
-            while start < second.entries.count {
-                let end = min(start + plan.batchSize, second.entries.count)
-                let batch = start == 0 && end == second.entries.count ? second.entries : Array(second.entries[start..<end])
+            summary.generated += second.count
+            for batch in second.batches {
                 put(batch, summary: &summary, latency: &latency, jitter: &jitter)
-                start = end
             }
-            afterSecond?(LoadProgress(
+            let progress = LoadProgress(
                 race: second.race, second: second.second, generated: summary.generated, accepted: summary.accepted,
-                total: plan.totalMessages))
+                total: plan.totalMessages)
+            seconds.recycle(second)
+            afterSecond?(progress)
         }
         summary.wallSeconds = Double(SystemClock.monotonicNanos() - wallStart) / 1e9
         summary.clockSeconds = Double(clock.nowMillis() - clockStart) / 1000

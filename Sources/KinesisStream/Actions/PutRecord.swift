@@ -1,7 +1,7 @@
 extension KinesisStream {
     /// PutRecord: one record; a throughput refusal throws for the call.
     public func putRecord(_ entry: PutRecordsRequestEntry) throws(StreamError) -> (shardId: ShardID, sequenceNumber: SequenceNumber) {
-        let hashKey = try PutRecordsValidation.validateRecord(entry, label: "record")
+        let hashKey = try PutRecordsValidation.validateRecord(entry, label: { "record" })
         let shard = shardIndex(forHashKey: hashKey)
         let now = clock.nowMillis()
         let limits = limits

@@ -45,7 +45,10 @@ public enum PartitionHash {
     }
 
     public static func hashKey(forBytes bytes: UnsafeRawBufferPointer) -> UInt128 {
-        let digest = Insecure.MD5.hash(data: bytes)
+        // update(bufferPointer:) is not generic: hash(data:) goes through DataProtocol's regions.
+        var hasher = Insecure.MD5()
+        hasher.update(bufferPointer: bytes)
+        let digest = hasher.finalize()
         return digest.withUnsafeBytes { raw in
             let high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
             let low = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))

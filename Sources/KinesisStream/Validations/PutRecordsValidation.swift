@@ -13,7 +13,7 @@ enum PutRecordsValidation {
         var hashKeys: [UInt128] = []
         hashKeys.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
-            hashKeys.append(try validateRecord(entry, label: "records[\(index)]"))
+            hashKeys.append(try validateRecord(entry, label: { "records[\(index)]" }))
             total += entry.data.count + entry.partitionKey.utf8.count
         }
         if total > CallLimits.maximumPutBytes {
@@ -22,20 +22,21 @@ enum PutRecordsValidation {
         return hashKeys
     }
 
-    static func validateRecord(_ entry: PutRecordsRequestEntry, label: String) throws(StreamError) -> UInt128 {
+    /// `label` names the record in a message; it is only built when there is one to write.
+    static func validateRecord(_ entry: PutRecordsRequestEntry, label: () -> String) throws(StreamError) -> UInt128 {
         // A key of 1...256 UTF-8 bytes has 1...256 characters; count characters only past that.
         let keyBytes = entry.partitionKey.utf8.count
         let keyLength = keyBytes >= 1 && keyBytes <= 256 ? keyBytes : entry.partitionKey.count
         if !CallLimits.partitionKeyLength.contains(keyLength) {
-            throw .validation("\(label).PartitionKey is \(keyLength) characters long, must be 1 to 256")
+            throw .validation("\(label()).PartitionKey is \(keyLength) characters long, must be 1 to 256")
         }
         let size = entry.data.count + entry.partitionKey.utf8.count
         if size > CallLimits.maximumRecordBytes {
-            throw .validation("\(label) is \(size) bytes of data and partition key, at most \(CallLimits.maximumRecordBytes) (1 MiB) allowed")
+            throw .validation("\(label()) is \(size) bytes of data and partition key, at most \(CallLimits.maximumRecordBytes) (1 MiB) allowed")
         }
         if let explicit = entry.explicitHashKey {
             guard let key = PartitionHash.parseExplicitHashKey(explicit) else {
-                throw .validation("\(label).ExplicitHashKey '\(explicit.prefix(60))' is not a decimal integer in 0...2^128-1")
+                throw .validation("\(label()).ExplicitHashKey '\(explicit.prefix(60))' is not a decimal integer in 0...2^128-1")
             }
             return key
         }
