@@ -106,11 +106,6 @@ public final class DeliveryStream: @unchecked Sendable {
         inFlight.wait()
     }
 
-    /// Waits for objects being written, without delivering the buffer.
-    public func waitForDeliveries() {
-        inFlight.wait()
-    }
-
     // MARK: Processing
 
     private func invoke(_ records: ArraySlice<StreamRecord>) {

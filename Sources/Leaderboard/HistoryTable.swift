@@ -38,16 +38,6 @@ public struct HistoryTable: Sendable, Equatable {
         return value.scale < 0 ? nil : value
     }
 
-    public var isEmpty: Bool { racers.isEmpty }
-
-    /// Seconds that hold at least one value, ascending.
-    public var seconds: [Int] {
-        let longest = racers.values.map(\.count).max() ?? 0
-        return (1...max(longest, 1)).filter { second in
-            racers.values.contains { $0.count >= second && $0[second - 1].scale >= 0 }
-        }
-    }
-
     /// `{"second":{"racerId":best,...},...}`: seconds ascending, racers ascending, no spaces.
     public func json() -> [UInt8] {
         let ids = racers.keys.sorted()

@@ -91,7 +91,7 @@ struct RaceCommand: ParsableCommand {
         let delivery = summary.delivery
         print("")
         print("messages:  \(simulation.generated) generated, \(simulation.accepted) accepted, \(simulation.refusedAndRetried) retried after throttling, \(simulation.failed) failed")
-        print("firehose:  \(delivery.delivered) records in \(delivery.objects) objects (\(delivery.bytesUncompressed) bytes → \(delivery.bytesCompressed) gzip), \(delivery.failed) set aside in processing-failed/, \(delivery.dropped) dropped")
+        print("firehose:  \(delivery.delivered) records in \(delivery.objects) objects (\(delivery.bytesUncompressed) bytes → \(delivery.bytesCompressed) gzip), \(delivery.failed) set aside in processing-failed/, \(delivery.dropped) dropped; delivery latency p50 \(delivery.latencyPercentile(50)) ms, p99 \(delivery.latencyPercentile(99)) ms of race time")
         print("merger:    \(summary.merge.records) records from \(summary.merge.objects) objects in \(summary.merges) merges\(summary.replayedAtStart.objects > 0 ? " (\(summary.replayedAtStart.objects) left over from an earlier run merged first)" : "")")
         print("time:      \(String(format: "%.3f", summary.wallSeconds)) s wall for \(plan.races * plan.seconds) s of racing")
         for error in summary.errors { print("error:     \(error)") }
