@@ -8,7 +8,7 @@ import Testing
 
 /// The /live WebSocket against a live server: one message per race second.
 @Suite struct LiveRouteTests {
-    @Test func oneMessagePerSecondWithTheRanking() async throws {
+    @Test(.timeLimit(.minutes(1))) func oneMessagePerSecondWithTheRanking() async throws {
         let rig = try ServiceRig()
         defer { rig.remove() }
         let received = Mutex<[String]>([])
