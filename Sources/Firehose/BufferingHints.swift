@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// When the firehose delivers: once `sizeInMBs` MiB of transformed records are
 /// buffered or `intervalInSeconds` have passed since the oldest buffered record
 /// entered the buffer, whichever comes first.
@@ -73,9 +79,3 @@ public struct DeliveryStreamConfiguration: Sendable {
 
     public static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
