@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks, release build. Prints one JSON object per line per figure:
 #   {"name": "...", "value": 1.23, "unit": "s", "detail": {...}}
-# Usage: scripts/bench.sh [stream] [firehose] [pipeline]   (default: all)
+# Usage: scripts/bench.sh [stream] [parse] [firehose] [pipeline]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 names=("$@")
-if ((${#names[@]} == 0)); then names=(stream firehose pipeline); fi
+if ((${#names[@]} == 0)); then names=(stream parse firehose pipeline); fi
 runs=${BENCH_RUNS:-5}
 
 swift build -c release --product alleycat >&2
@@ -34,6 +34,10 @@ for name in "${names[@]}"; do
             "$bin/alleycat-sim" --racers 1000 --speed max --start 1700000000000 --json
         done | median sim-race-into-stream wallSeconds s "$machine"
         ;;
+    parse)
+        # The record parser, and the transform (parse, validate, add output), per message of a race.
+        "$bin/alleycat" benchmark parse
+        ;;
     firehose)
         # At the default level (1) and at gzip's usual level (6).
         "$bin/alleycat" benchmark firehose --gzip-level 1
@@ -49,7 +53,7 @@ for name in "${names[@]}"; do
         done | median pipeline-race wallSeconds s "$machine"
         ;;
     *)
-        echo "unknown benchmark '$name': choose from stream, firehose, pipeline" >&2
+        echo "unknown benchmark '$name': choose from stream, parse, firehose, pipeline" >&2
         exit 2
         ;;
     esac

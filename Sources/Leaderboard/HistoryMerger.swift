@@ -37,11 +37,19 @@ public final class HistoryMerger: Sendable {
     public let store: RaceStore
     public let rules: RecordRules
     public let compressionLevel: Int32
+    /// Held for a whole merge: merges run one at a time.
     private let state: Mutex<State>
+    /// What readers see: the tables as of the last merge, and the totals. Kept apart
+    /// so a reader (the ranking engine) never waits for a merge, which can take seconds.
+    private let published: Mutex<Published>
 
     struct State {
         var tables: [Int: HistoryTable] = [:]
         var merged: Set<String> = []
+    }
+
+    struct Published {
+        var tables: [Int: HistoryTable] = [:]
         var total = MergeReport()
     }
 
@@ -69,17 +77,18 @@ public final class HistoryMerger: Sendable {
             }
         }
         state.merged = try store.mergedObjectKeys()
+        self.published = Mutex(Published(tables: state.tables))
         self.state = Mutex(state)
     }
 
-    /// The class's table as merged so far.
+    /// The class's table as of the last finished merge (the same as its history file).
     public func table(classId: Int) -> HistoryTable {
-        state.withLock { $0.tables[classId] ?? HistoryTable() }
+        published.withLock { $0.tables[classId] ?? HistoryTable() }
     }
 
     /// Everything merged since this merger started.
     public var totals: MergeReport {
-        state.withLock { $0.total }
+        published.withLock { $0.total }
     }
 
     /// Delivered objects that are not in the ledger yet, oldest key first (a restart's backlog).
@@ -131,7 +140,7 @@ public final class HistoryMerger: Sendable {
                 report.objects += 1
             }
             guard report.objects > 0 else {
-                state.total.add(report)
+                published.withLock { $0.total.add(report) }
                 return report
             }
             let classes = touched.sorted()
@@ -146,7 +155,10 @@ public final class HistoryMerger: Sendable {
             try store.commit(batch)
             state.merged.formUnion(batch.objectKeys)
             report.classesWritten = classes
-            state.total.add(report)
+            published.withLock { published in
+                for (classId, table) in zip(classes, tables) { published.tables[classId] = table }
+                published.total.add(report)
+            }
             return report
         }
     }

@@ -1,11 +1,9 @@
 import Firehose
-import Foundation
 import KinesisStream
 import Leaderboard
 import RaceModel
 import RaceStore
 import Simulator
-import Storage
 
 /// Where a pipeline keeps its outputs, under one data directory.
 public struct DataLayout: Sendable {
@@ -56,37 +54,23 @@ public struct PipelineSummary: Sendable {
 public final class RacePipeline {
     public let configuration: PipelineConfiguration
     public let clock: VirtualClock
-    public let stream: KinesisStream
-    public let deliveryBucket: Bucket
-    public let historyBucket: Bucket
-    public let store: RaceStore
-    public let merger: HistoryMerger
-    public let firehose: DeliveryStream
-    private let queue: MergeQueue
+    public let stages: PipelineStages
+    public var stream: KinesisStream { stages.stream }
+    public var store: RaceStore { stages.store }
+    public var merger: HistoryMerger { stages.merger }
+    public var firehose: DeliveryStream { stages.firehose }
 
     public init(configuration: PipelineConfiguration) throws {
         self.configuration = configuration
-        let layout = configuration.layout
         clock = VirtualClock(startMillis: configuration.plan.startMillis)
-        stream = KinesisStream(shardCount: configuration.shards, limits: configuration.shardLimits, clock: clock)
-        deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
-        historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
-        store = try RaceStore(path: layout.storePath)
-        merger = try HistoryMerger(
-            deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store,
-            rules: RecordRules(raceLength: configuration.plan.seconds))
-        queue = MergeQueue(merger: merger)
-        queue.subscribe()
-        // A fresh in-memory stream each run: the firehose's position belongs to this run.
-        try? FileManager.default.removeItem(atPath: layout.deliveryDirectory + "/.checkpoints")
-        firehose = try DeliveryStream(
-            configuration: configuration.firehose, stream: stream,
-            processor: AlleycatProcessor(rules: RecordRules(raceLength: configuration.plan.seconds)),
-            bucket: deliveryBucket, clock: clock)
+        stages = try PipelineStages(
+            layout: configuration.layout, shards: configuration.shards, shardLimits: configuration.shardLimits,
+            raceLength: configuration.plan.seconds, firehose: configuration.firehose, clock: clock,
+            mergeWindowMillis: 200, backgroundMerges: false)
     }
 
     deinit {
-        queue.stop()
+        stages.stop()
     }
 
     /// Runs the plan to the end and waits until every record is merged.
@@ -100,11 +84,9 @@ public final class RacePipeline {
             afterSecond?(progress)
         }
         let simulation = load.run()
-        firehose.pump()
-        firehose.flush()
-        let errors = queue.drain()
+        let errors = stages.flush()
         return PipelineSummary(
             simulation: simulation, delivery: firehose.metrics, merge: merger.totals, replayedAtStart: replayed,
-            merges: queue.mergeCount, wallSeconds: Double(SystemClock.monotonicNanos() - started) / 1e9, errors: errors)
+            merges: stages.mergeCount, wallSeconds: Double(SystemClock.monotonicNanos() - started) / 1e9, errors: errors)
     }
 }

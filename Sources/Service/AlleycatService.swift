@@ -41,16 +41,15 @@ public final class AlleycatService: Sendable {
 
     public let configuration: Configuration
     public let clock: any EpochClock
-    public let stream: KinesisStream
-    public let store: RaceStore
-    public let merger: HistoryMerger
-    public let firehose: DeliveryStream
+    public let stages: PipelineStages
+    public var stream: KinesisStream { stages.stream }
+    public var store: RaceStore { stages.store }
+    public var merger: HistoryMerger { stages.merger }
+    public var firehose: DeliveryStream { stages.firehose }
     public let rankings: RankingEngine
     public let hub: LiveHub
     public let metrics: ServiceMetrics
     private let rankingConsumer: RankingConsumer
-    private let queue: MergeQueue
-    private let historyBucket: Bucket
     private let delays = Mutex<[Int64]>([])
     private let lastMerges = Mutex(0)
     private let pumping = Mutex(false)
@@ -58,23 +57,13 @@ public final class AlleycatService: Sendable {
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
         self.clock = clock
-        let layout = configuration.layout
-        stream = KinesisStream(shardCount: configuration.shards, clock: clock)
-        let deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
-        historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
-        store = try RaceStore(path: layout.storePath)
-        let rules = RecordRules(raceLength: configuration.raceLength)
-        let merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
-        self.merger = merger
-        queue = MergeQueue(merger: merger, coalesceMillis: configuration.mergeWindowMillis, background: true)
-        queue.subscribe()
-        // The stream lives in memory: a new process starts a new stream, so an old position means nothing.
-        try? FileManager.default.removeItem(atPath: layout.deliveryDirectory + "/.checkpoints")
-        firehose = try DeliveryStream(
-            configuration: configuration.firehose, stream: stream, processor: AlleycatProcessor(rules: rules),
-            bucket: deliveryBucket, clock: clock)
+        stages = try PipelineStages(
+            layout: configuration.layout, shards: configuration.shards, raceLength: configuration.raceLength,
+            firehose: configuration.firehose, clock: clock, mergeWindowMillis: configuration.mergeWindowMillis,
+            backgroundMerges: true)
+        let merger = stages.merger
         rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
-        rankingConsumer = try RankingConsumer(stream: stream, engine: rankings)
+        rankingConsumer = try RankingConsumer(stream: stages.stream, engine: rankings)
         hub = LiveHub(rankings: rankings)
         metrics = ServiceMetrics()
         try merger.replayUnmerged()
@@ -88,7 +77,7 @@ public final class AlleycatService: Sendable {
         metrics.recordsIn.increment(by: Int64(after.recordsIn - before.recordsIn))
         metrics.recordsDelivered.increment(by: Int64(after.delivered - before.delivered))
         metrics.recordsFailed.increment(by: Int64(after.failed - before.failed))
-        let merges = queue.mergeCount
+        let merges = stages.mergeCount
         let newMerges = lastMerges.withLock { last in
             defer { last = merges }
             return merges - last
@@ -124,14 +113,12 @@ public final class AlleycatService: Sendable {
 
     /// Delivers what is buffered and waits until it is merged.
     public func flush() {
-        firehose.pump()
-        firehose.flush()
-        queue.drain()
+        stages.flush()
     }
 
     /// The HTTP application (also used by the tests through HummingbirdTesting).
     public func application(logger: Logger = Logger(label: "alleycat")) -> some ApplicationProtocol {
-        let routes = ServiceRoutes(store: store, historyBucket: historyBucket, rankings: rankings, hub: hub, metrics: metrics)
+        let routes = ServiceRoutes(store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics)
         let router = routes.router()
         return Application(
             router: router,
@@ -182,6 +169,6 @@ public final class AlleycatService: Sendable {
         stopPumps()
         flush()
         hub.closeAll()
-        queue.stop()
+        stages.stop()
     }
 }

@@ -15,18 +15,25 @@ enum RankingJSON {
     }
 
     static func object(_ view: HereNowView) -> [String: Any] {
-        [
-            "classId": view.classId, "raceId": view.raceId.map { $0 as Any } ?? NSNull(), "second": view.second,
-            "view": "now", "total": view.total, "entries": view.leaders.map(entry),
-            "racer": view.racer.map { ["entry": entry($0.entry), "neighbours": $0.neighbours.map(entry)] as Any } ?? NSNull(),
-        ]
+        envelope(
+            view: "now", classId: view.classId, raceId: view.raceId, second: view.second, total: view.total,
+            leaders: view.leaders, racer: view.racer, entry: entry)
     }
 
     static func object(_ view: AllTimeView) -> [String: Any] {
+        envelope(
+            view: "alltime", classId: view.classId, raceId: view.raceId, second: view.second, total: view.total,
+            leaders: view.leaders, racer: view.racer, entry: entry)
+    }
+
+    private static func envelope<Entry>(
+        view: String, classId: Int, raceId: Int64?, second: Int, total: Int, leaders: [Entry],
+        racer: Neighbourhood<Entry>?, entry: (Entry) -> [String: Any]
+    ) -> [String: Any] {
         [
-            "classId": view.classId, "raceId": view.raceId.map { $0 as Any } ?? NSNull(), "second": view.second,
-            "view": "alltime", "total": view.total, "entries": view.leaders.map(entry),
-            "racer": view.racer.map { ["entry": entry($0.entry), "neighbours": $0.neighbours.map(entry)] as Any } ?? NSNull(),
+            "classId": classId, "raceId": raceId.map { $0 as Any } ?? NSNull(), "second": second,
+            "view": view, "total": total, "entries": leaders.map(entry),
+            "racer": racer.map { ["entry": entry($0.entry), "neighbours": $0.neighbours.map(entry)] as Any } ?? NSNull(),
         ]
     }
 

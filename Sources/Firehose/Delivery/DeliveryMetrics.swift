@@ -1,3 +1,5 @@
+import RaceModel
+
 /// Counters of a delivery stream since it started.
 public struct DeliveryMetrics: Sendable, Equatable {
     public var recordsIn = 0
@@ -16,9 +18,6 @@ public struct DeliveryMetrics: Sendable, Equatable {
     public var deliveryLatencyMillis: [Int64] = []
 
     public func latencyPercentile(_ percentile: Double) -> Int64 {
-        guard !deliveryLatencyMillis.isEmpty else { return 0 }
-        let sorted = deliveryLatencyMillis.sorted()
-        let rank = Int((percentile / 100 * Double(sorted.count)).rounded(.up)) - 1
-        return sorted[min(max(rank, 0), sorted.count - 1)]
+        deliveryLatencyMillis.sorted().nearestRankPercentile(percentile)
     }
 }

@@ -3,8 +3,6 @@ import Hummingbird
 
 /// GET /, /app.js and /style.css: the dashboard page, shipped as package resources.
 extension ServiceRoutes {
-    var dashboardFiles: [String: String] { Self.dashboardFiles }
-
     static let dashboardFiles: [String: String] = [
         "index.html": "text/html; charset=utf-8",
         "app.js": "text/javascript; charset=utf-8",
@@ -13,7 +11,7 @@ extension ServiceRoutes {
 
     func addDashboardRoutes(to router: Router<RouteContext>) {
         router.get("/") { _, _ in try Self.dashboardFile("index.html") }
-        for name in dashboardFiles.keys {
+        for name in Self.dashboardFiles.keys {
             router.get(RouterPath(stringLiteral: "/" + name)) { _, _ in try Self.dashboardFile(name) }
         }
     }

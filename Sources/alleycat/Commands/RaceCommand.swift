@@ -96,13 +96,14 @@ struct RaceCommand: ParsableCommand {
         print("time:      \(String(format: "%.3f", summary.wallSeconds)) s wall for \(plan.races * plan.seconds) s of racing")
         for error in summary.errors { print("error:     \(error)") }
         for reason in summary.merge.skipReasons { print("skipped:   \(reason)") }
+        let lastRace = plan.raceId(plan.races - 1)
+        let results = try pipeline.store.results(raceId: lastRace)
         for classId in plan.classes {
             let exerciseClass = ExerciseClass.withId(classId)!
             print("")
-            print("top ten of \(exerciseClass), race \(plan.raceId(plan.races - 1)), by total output:")
+            print("top ten of \(exerciseClass), race \(lastRace), by total output:")
             var table = Table("rank", "racer", "name", "total", "best", "final", rightAligned: [0, 1, 3, 4, 5])
-            let results = try pipeline.store.results(raceId: plan.raceId(plan.races - 1)).filter { $0.classId == classId }
-            for (index, result) in results.prefix(10).enumerated() {
+            for (index, result) in results.filter({ $0.classId == classId }).prefix(10).enumerated() {
                 table.add(
                     String(index + 1), String(result.racerId), result.name, formatOutput(result.totalOutput),
                     formatOutput(result.bestOutput), result.finalOutput.map(formatOutput) ?? "-")

@@ -115,12 +115,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// One JSON line: publish delays and peak memory (scripts/bench-live.sh reads it).
     static func report(service: AlleycatService, plan: SimulationPlan, summary: SimulationSummary) -> String {
         let delays = service.publishDelays().sorted()
-        func percentile(_ p: Double) -> Int64 {
-            delays.isEmpty ? 0 : delays[min(delays.count - 1, max(0, Int((p / 100 * Double(delays.count)).rounded(.up)) - 1))]
-        }
         return """
             {"racers":\(plan.racers),"seconds":\(plan.seconds),"accepted":\(summary.accepted),"lost":\(summary.lost),\
-            "updates":\(delays.count),"publishDelayP50Millis":\(percentile(50)),"publishDelayP99Millis":\(percentile(99)),\
+            "updates":\(delays.count),"publishDelayP50Millis":\(delays.nearestRankPercentile(50)),"publishDelayP99Millis":\(delays.nearestRankPercentile(99)),\
             "publishDelayMaxMillis":\(delays.last ?? 0),"peakMemoryMB":\(peakMemoryMB())}
             """
     }
