@@ -40,7 +40,9 @@ let package = Package(
             ],
             path: "simulator/Simulator"),
         .target(name: "Firehose", dependencies: ["RaceModel", "KinesisStream", "Storage"]),
-        .target(name: "RaceStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "RaceStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Leaderboard", dependencies: ["RaceModel", "Storage", "RaceStore"]),
         .target(name: "Rankings", dependencies: ["RaceModel", "KinesisStream", "Leaderboard"]),
         .target(
@@ -74,7 +76,7 @@ let package = Package(
         .testTarget(name: "KinesisStreamTests", dependencies: ["KinesisStream"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
-        .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore"]),
+        .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
         .testTarget(name: "RankingsTests", dependencies: ["Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),
         .testTarget(

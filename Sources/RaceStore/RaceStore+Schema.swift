@@ -54,6 +54,21 @@ extension RaceStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // Only a key's SHA-256 is kept (APIKeySecret.hash): the key is shown once, when created.
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id                INTEGER PRIMARY KEY,
+                    name              TEXT    NOT NULL UNIQUE,
+                    keyHash           TEXT    NOT NULL UNIQUE,
+                    prefix            TEXT    NOT NULL,
+                    requestsPerSecond INTEGER NOT NULL,
+                    burst             INTEGER NOT NULL,
+                    createdMillis     INTEGER NOT NULL,
+                    revokedMillis     INTEGER
+                );
+                """)
+        }
         return migrator
     }()
 }

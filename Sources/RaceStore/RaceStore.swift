@@ -19,6 +19,9 @@ public final class RaceStore: Sendable {
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.label = "RaceStore"
+        // `alleycat keys` writes to the store of a running `alleycat serve`, whose merger
+        // commits too: wait for the other process's transaction instead of failing.
+        configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             // Result rows carry a series of up to ~2.4 kB: 8 kB pages hold three where
             // 4 kB pages hold one. Only takes effect when the file is created.

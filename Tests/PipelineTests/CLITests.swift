@@ -51,4 +51,73 @@ import Testing
 
             """)
     }
+
+    @Test func apiKeysAreCreatedListedAndRevoked() throws {
+        let directory = temporaryDirectory("cli-keys")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func keys(_ arguments: String...) throws -> (status: Int32, out: String, err: String) {
+            try run(alleycatBinary, ["keys"] + arguments + ["--data", directory])
+        }
+        func listed() throws -> [[String: Any]] {
+            let list = try keys("list", "--json")
+            #expect(list.status == 0)
+            return try #require(JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]])
+        }
+        let noStore = try keys("list")
+        #expect(noStore.status == 1)
+        #expect(noStore.err == "Error: no store at \(directory)/alleycat.sqlite: `alleycat keys create --name NAME` makes one, or point --data at a data directory\n")
+
+        let created = try keys("create", "--name", "bench", "--json")
+        #expect(created.status == 0)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(created.out.utf8)) as? [String: Any])
+        let key = try #require(object["key"] as? String)
+        #expect(key.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(key)")
+        #expect(created.out == "{\"burst\":200,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100}\n")
+
+        let active = try listed()
+        #expect(active.count == 1)
+        #expect(active.first?["id"] as? Int == 1)
+        #expect(active.first?["name"] as? String == "bench")
+        #expect(active.first?["prefix"] as? String == String(key.prefix(6)))
+        #expect(active.first?["requestsPerSecond"] as? Int == 100)
+        #expect(active.first?["burst"] as? Int == 200)
+        #expect(active.first?["status"] as? String == "active")
+        #expect(active.first?["revokedMillis"] is NSNull)
+
+        let revoked = try keys("revoke", "bench")
+        #expect(revoked.status == 0)
+        #expect(revoked.out == "revoked API key 'bench' (id 1)\n")
+        let afterRevoke = try listed()
+        #expect(afterRevoke.first?["status"] as? String == "revoked")
+        #expect(afterRevoke.first?["revokedMillis"] is Int)
+
+        let again = try keys("revoke", "bench")
+        #expect(again.status == 1)
+        #expect(again.err == "Error: API key 'bench' was already revoked\n")
+        let unknown = try keys("revoke", "7")
+        #expect(unknown.err == "Error: no API key named or numbered '7': 'alleycat keys list' shows them\n")
+        let taken = try keys("create", "--name", "bench")
+        #expect(taken.status == 1)
+        #expect(taken.err == "Error: API key name 'bench' is taken: choose another --name\n")
+        let badRate = try keys("create", "--name", "fast", "--rate", "0")
+        #expect(badRate.status == 64)
+        #expect(badRate.err.hasPrefix("Error: API key rate is 0 requests/s, must be 1 to 1000000 (--rate)\n"))
+
+        let text = try keys("create", "--name", "second", "--rate", "5", "--burst", "10")
+        let lines = text.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.first == "created API key 'second' (id 2): rate 5 requests/s, burst 10")
+        let secondKey = String(lines.dropFirst().first?.dropFirst("key: ".count) ?? "")
+        #expect(secondKey.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(lines)")
+        #expect(lines.last == "Keep it now: only its hash is stored. Send it as the x-api-key header, or as the AWS access key id of an SDK.")
+
+        let table = try keys("list")
+        let rows = table.out.split(separator: "\n").map(String.init)
+        #expect(rows.count == 4)
+        #expect(rows.first == "id  name    prefix  rate/s  burst  created               status")
+        #expect(rows.dropFirst(2).first?.wholeMatch(of: #/ 1  bench   AC[A-Z2-7]{4}     100    200  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#) != nil, "\(rows)")
+        #expect(rows.last?.hasPrefix(" 2  second  \(secondKey.prefix(6))       5     10  ") == true, "\(rows)")
+        #expect(rows.last?.hasSuffix("Z  active") == true, "\(rows)")
+        #expect(!table.out.contains(key.dropFirst(6)) && !table.out.contains(secondKey.dropFirst(6)))
+    }
 }

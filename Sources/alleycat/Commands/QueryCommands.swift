@@ -15,8 +15,10 @@ func openStore(_ options: DataOptions) throws -> RaceStore {
     return try RaceStore(path: path)
 }
 
-func printJSON(_ value: Any) {
-    let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+/// Pretty-printed, or on one line when `pretty` is false.
+func printJSON(_ value: Any, pretty: Bool = true) {
+    let data = try! JSONSerialization.data(
+        withJSONObject: value, options: pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes])
     print(String(decoding: data, as: UTF8.self))
 }
 

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import RaceStore
+
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create, list and revoke the API keys that clients send to the service.",
+        discussion: """
+            A client sends its key as the x-api-key header, or as the access key id of an AWS \
+            SDK (SigV4). Each key has a plan: a rate in requests per second and a burst. The \
+            store (DATA/alleycat.sqlite) keeps only each key's SHA-256 hash, so a key is shown \
+            once, when it is created; a lost key cannot be recovered: revoke it and create another.
+
+            Examples:
+              alleycat keys create --name bench --rate 100 --burst 200
+              alleycat keys create --name scripts --json
+              alleycat keys list
+              alleycat keys revoke bench
+              alleycat keys revoke 3
+            """,
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API key and print it, once.",
+            discussion: """
+                Prints the new key: keep it then, the store keeps only its hash. With --json, \
+                prints {"burst":…,"id":…,"key":…,"name":…,"requestsPerSecond":…} on one line. \
+                Creates the store if the data directory has none yet.
+
+                Examples:
+                  alleycat keys create --name bench
+                  alleycat keys create --name dashboard --rate 5 --burst 10 --data /srv/alleycat
+                """)
+
+        @Option(help: "A name to tell the key by: 1 to 64 letters, digits, '-', '_' or '.', unique.")
+        var name: String
+
+        @Option(help: "Requests per second the key may make on average, 1 to 1000000.")
+        var rate = 100
+
+        @Option(help: "Requests the key may make at once (the size of its token bucket), 1 to 1000000; may be below --rate.")
+        var burst = 200
+
+        @OptionGroup var options: DataOptions
+
+        func validate() throws {
+            do {
+                try APIKey.validate(name: name, requestsPerSecond: rate, burst: burst)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
+        func run() throws {
+            let store = try RaceStore(path: DataLayout(directory: options.directory).storePath)
+            let secret = APIKeySecret.generate()
+            let key = try userErrors {
+                try store.createAPIKey(name: name, secret: secret, requestsPerSecond: rate, burst: burst, nowMillis: nowMillis())
+            }
+            if options.json {
+                printJSON(["id": key.id, "name": key.name, "key": secret, "requestsPerSecond": key.requestsPerSecond, "burst": key.burst] as [String: Any],
+                          pretty: false)
+                return
+            }
+            print("created API key '\(key.name)' (id \(key.id)): rate \(key.requestsPerSecond) requests/s, burst \(key.burst)")
+            print("key: \(secret)")
+            print("Keep it now: only its hash is stored. Send it as the x-api-key header, or as the AWS access key id of an SDK.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the API keys, revoked ones too (never the keys themselves).",
+            discussion: """
+                Each key shows its first 6 characters (prefix) to tell it apart, its plan, when it \
+                was created and whether it is active or revoked (times in UTC).
+
+                Examples:
+                  alleycat keys list
+                  alleycat keys list --json
+                """)
+
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            let keys = try openKeyStore(options).apiKeys()
+            if options.json {
+                printJSON(keys.map(apiKeyJSON))
+                return
+            }
+            guard !keys.isEmpty else {
+                print("no API keys yet: `alleycat keys create --name NAME` makes one")
+                return
+            }
+            var table = Table("id", "name", "prefix", "rate/s", "burst", "created", "status", rightAligned: [0, 3, 4])
+            for key in keys {
+                table.add(String(key.id), key.name, key.prefix, String(key.requestsPerSecond), String(key.burst),
+                          formatISOTime(key.createdMillis), key.revokedMillis.map { "revoked at \(formatISOTime($0))" } ?? "active")
+            }
+            print(table.text)
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an API key: the service refuses it from then on.",
+            discussion: """
+                A revoked key stays in the list, and its name stays taken. A number is read as \
+                the key's id (see `alleycat keys list`), anything else as its name.
+
+                Examples:
+                  alleycat keys revoke bench
+                  alleycat keys revoke 3
+                """)
+
+        @Argument(help: "The key's name or id.")
+        var nameOrId: String
+
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            let store = try openKeyStore(options)
+            let key = try userErrors { try store.revokeAPIKey(nameOrId, nowMillis: nowMillis()) }
+            if options.json {
+                printJSON(apiKeyJSON(key))
+                return
+            }
+            print("revoked API key '\(key.name)' (id \(key.id))")
+        }
+    }
+}
+
+/// Opens the store of a data directory for `keys list` and `keys revoke`, which have nothing to do without one.
+private func openKeyStore(_ options: DataOptions) throws -> RaceStore {
+    let path = DataLayout(directory: options.directory).storePath
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw UserError("no store at \(path): `alleycat keys create --name NAME` makes one, or point --data at a data directory")
+    }
+    return try RaceStore(path: path)
+}
+
+/// The store's refusals (name taken, no such key, …) are the user's to fix: print them as is.
+private func userErrors<Result>(_ body: () throws -> Result) throws -> Result {
+    do {
+        return try body()
+    } catch let error as APIKeyError {
+        throw UserError(error.description)
+    }
+}
+
+/// A key as `keys list --json` and `keys revoke --json` print it.
+private func apiKeyJSON(_ key: APIKey) -> [String: Any] {
+    [
+        "id": key.id, "name": key.name, "prefix": key.prefix,
+        "requestsPerSecond": key.requestsPerSecond, "burst": key.burst,
+        "createdMillis": key.createdMillis, "revokedMillis": key.revokedMillis.map { $0 as Any } ?? NSNull(),
+        "status": key.isRevoked ? "revoked" : "active",
+    ]
+}
+
+private func nowMillis() -> Int64 {
+    Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+}
+
+/// 1700000000000 → "2023-11-14T22:13:20Z".
+func formatISOTime(_ millis: Int64) -> String {
+    Date(timeIntervalSince1970: Double(millis) / 1000).formatted(.iso8601)
+}
