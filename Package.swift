@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
@@ -31,11 +32,14 @@ let package = Package(
         .target(
             name: "KinesisStream",
             dependencies: ["RaceModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "KinesisWire"),
+        .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisStream", "RaceModel"]),
         .target(
             name: "Simulator",
             dependencies: [
-                "RaceModel", "KinesisStream",
+                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Simulator"),
@@ -51,7 +55,8 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "Pipeline", "Rankings", "Firehose", "Leaderboard", "RaceStore", "Storage", "KinesisStream", "RaceModel", "Simulator",
+                "Pipeline", "Rankings", "Firehose", "Leaderboard", "RaceStore", "Storage", "KinesisStream", "KinesisAPI", "RaceModel",
+                "Simulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -74,6 +79,8 @@ let package = Package(
         .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["KinesisStream"]),
+        .testTarget(name: "KinesisWireTests", dependencies: ["KinesisWire"]),
+        .testTarget(name: "KinesisAPITests", dependencies: ["KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -82,10 +89,12 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Rankings", "KinesisStream", "RaceModel", "Pipeline", "Simulator",
+                "Service", "Rankings", "KinesisStream", "KinesisWire", "RaceStore", "RaceModel", "Pipeline", "Simulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat", "alleycat-sim"]),
     ]
 )

@@ -11,7 +11,7 @@ public final class KinesisStream: Sendable {
     public let retentionMillis: Int64
     public let shardIds: [ShardID]
     public let hashKeyRanges: [HashKeyRange]
-    let clock: any EpochClock
+    public let clock: any EpochClock
     let state: Mutex<State>
 
     public static let defaultName = "alleycat"

@@ -48,6 +48,11 @@ public enum PutRecordErrorCode: String, Sendable, Equatable {
 public struct PutRecordsResponse: Sendable, Equatable {
     public var failedPutCount: Int
     public var records: [PutRecordsResultEntry]
+
+    public init(failedPutCount: Int, records: [PutRecordsResultEntry]) {
+        self.failedPutCount = failedPutCount
+        self.records = records
+    }
 }
 
 /// Per shard write limits, per second of the stream's clock (Kinesis: 1,000 records, 1 MiB).

@@ -1,0 +1,47 @@
+import KinesisStream
+import KinesisWire
+
+extension KinesisAPI {
+    /// GetRecords → `{"Records": [...], "NextShardIterator", "MillisBehindLatest"}`, each
+    /// record with SequenceNumber, ApproximateArrivalTimestamp, Data (base64), PartitionKey.
+    func getRecords(_ input: GetRecordsInput) throws(KinesisAPIError) -> [UInt8] {
+        if let arn = input.streamARN {
+            try StreamTarget(arn: arn).check(self)
+        }
+        let (iterator, issued) = try iterators.decode(input.shardIterator)
+        let now = stream.clock.nowMillis()
+        if now - issued > ShardIteratorCodec.lifetimeMillis {
+            throw .expiredIterator("Iterator expired. The iterator was created at time \(issued) while right now it is \(now) which is further in the future than the tolerated delay of \(ShardIteratorCodec.lifetimeMillis) milliseconds: get a new one with GetShardIterator")
+        }
+        let result: GetRecordsResult
+        do {
+            result = try stream.getRecords(iterator, limit: input.limit)
+        } catch {
+            throw KinesisAPIError(error)
+        }
+        let bytes = result.records.reduce(0) { $0 + $1.data.count }
+        var writer = JSONWriter(capacity: 256 + result.records.count * 120 + bytes * 4 / 3)
+        writer.beginObject()
+        writer.key("Records")
+        writer.beginArray()
+        for record in result.records {
+            writer.beginObject()
+            writer.key("SequenceNumber")
+            writer.string(record.sequenceNumber.description)
+            writer.key("ApproximateArrivalTimestamp")
+            writer.epochSeconds(millis: record.approximateArrivalMillis)
+            writer.key("Data")
+            writer.base64(record.data)
+            writer.key("PartitionKey")
+            writer.string(record.partitionKey)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("NextShardIterator")
+        writer.string(iterators.encode(result.nextShardIterator, issuedMillis: now))
+        writer.key("MillisBehindLatest")
+        writer.integer(result.millisBehindLatest)
+        writer.endObject()
+        return writer.bytes
+    }
+}

@@ -1,0 +1,66 @@
+import KinesisStream
+import KinesisWire
+import RaceModel
+
+/// The Kinesis Data Streams JSON API (`POST /`, `X-Amz-Target: Kinesis_20131202.<Action>`,
+/// `application/x-amz-json-1.1`) over one stream, so AWS SDKs and existing producers
+/// work by changing only the endpoint. One file per action under `Actions/`, its
+/// input checks under `Validations/`. Transport and API keys are the service's.
+public final class KinesisAPI: Sendable {
+    public static let targetPrefix = "Kinesis_20131202."
+    public static let contentType = "application/x-amz-json-1.1"
+    /// A full PutRecords (5 MiB of data, base64 adds a third) with its JSON fits.
+    public static let maximumRequestBytes = 8 << 20
+
+    public let stream: KinesisStream
+    public let region: String
+    public let accountId: String
+    /// When the stream was created (the service started), for DescribeStreamSummary.
+    public let createdMillis: Int64
+    let iterators: ShardIteratorCodec
+
+    public init(
+        stream: KinesisStream, region: String = "us-east-1", accountId: String = "000000000000", createdMillis: Int64,
+        iteratorKey: UInt64 = UInt64.random(in: .min ... .max)
+    ) {
+        self.stream = stream
+        self.region = region
+        self.accountId = accountId
+        self.createdMillis = createdMillis
+        self.iterators = ShardIteratorCodec(key: iteratorKey)
+    }
+
+    public var streamARN: String { "arn:aws:kinesis:\(region):\(accountId):stream/\(stream.name)" }
+
+    public enum Action: String, Sendable, CaseIterable {
+        case putRecord = "PutRecord"
+        case putRecords = "PutRecords"
+        case listShards = "ListShards"
+        case describeStreamSummary = "DescribeStreamSummary"
+        case getShardIterator = "GetShardIterator"
+        case getRecords = "GetRecords"
+    }
+
+    /// The action an `X-Amz-Target` header names.
+    public static func action(target: String?) throws(KinesisAPIError) -> Action {
+        guard let target, !target.isEmpty else {
+            throw .unknownOperation("The X-Amz-Target header is missing: send Kinesis_20131202.<Action>, for example Kinesis_20131202.PutRecords")
+        }
+        guard target.hasPrefix(targetPrefix), let action = Action(rawValue: String(target.dropFirst(targetPrefix.count))) else {
+            throw .unknownOperation("X-Amz-Target '\(target.prefix(80))' is not an operation this service has: \(Action.allCases.map { targetPrefix + $0.rawValue }.joined(separator: ", "))")
+        }
+        return action
+    }
+
+    /// Runs one request; the answer's body is JSON for success and for refusal alike.
+    public func handle(_ action: Action, body: [UInt8]) throws(KinesisAPIError) -> [UInt8] {
+        switch action {
+        case .putRecord: try putRecord(PutRecordInput(json: body))
+        case .putRecords: try putRecords(PutRecordsInput(json: body))
+        case .listShards: try listShards(ListShardsInput(json: body))
+        case .describeStreamSummary: try describeStreamSummary(DescribeStreamSummaryInput(json: body))
+        case .getShardIterator: try getShardIterator(GetShardIteratorInput(json: body))
+        case .getRecords: try getRecords(GetRecordsInput(json: body))
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// Standard base64 (RFC 4648, with padding), as the Kinesis JSON API carries record data.
+/// Written on bytes: it runs for every record that crosses the network.
+public enum Base64 {
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// 0...63 for alphabet bytes, 0xFF otherwise.
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(value) }
+        return table
+    }()
+
+    public static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
+
+    /// Appends the encoding of `data` to `output`.
+    public static func encode(_ data: some Collection<UInt8>, into output: inout [UInt8]) {
+        let encode = { (bytes: UnsafeBufferPointer<UInt8>) in
+            alphabet.withUnsafeBufferPointer { table in
+                var index = 0
+                let whole = bytes.count - bytes.count % 3
+                while index < whole {
+                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                    output.append(table[Int(chunk >> 18)])
+                    output.append(table[Int(chunk >> 12 & 0x3F)])
+                    output.append(table[Int(chunk >> 6 & 0x3F)])
+                    output.append(table[Int(chunk & 0x3F)])
+                    index += 3
+                }
+                switch bytes.count - whole {
+                case 1:
+                    let chunk = UInt32(bytes[index]) << 16
+                    output.append(table[Int(chunk >> 18)])
+                    output.append(table[Int(chunk >> 12 & 0x3F)])
+                    output.append(UInt8(ascii: "="))
+                    output.append(UInt8(ascii: "="))
+                case 2:
+                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+                    output.append(table[Int(chunk >> 18)])
+                    output.append(table[Int(chunk >> 12 & 0x3F)])
+                    output.append(table[Int(chunk >> 6 & 0x3F)])
+                    output.append(UInt8(ascii: "="))
+                default:
+                    break
+                }
+            }
+        }
+        output.reserveCapacity(output.count + encodedCount(data.count))
+        if data.withContiguousStorageIfAvailable(encode) == nil {
+            Array(data).withUnsafeBufferPointer(encode)
+        }
+    }
+
+    public static func encode(_ data: some Collection<UInt8>) -> String {
+        var output: [UInt8] = []
+        encode(data, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes `text`; nil when it is not canonical padded base64 (wrong length,
+    /// a byte outside the alphabet, padding anywhere but the end).
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let count = text.count
+        if count == 0 { return [] }
+        guard count % 4 == 0 else { return nil }
+        var padding = 0
+        if text[count - 1] == UInt8(ascii: "=") { padding = text[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
+        var output = [UInt8]()
+        output.reserveCapacity(count / 4 * 3 - padding)
+        let ok: Bool = values.withUnsafeBufferPointer { table in
+            var index = 0
+            let full = count - (padding > 0 ? 4 : 0)
+            while index < full {
+                let a = table[Int(text[index])], b = table[Int(text[index + 1])]
+                let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
+                if (a | b | c | d) & 0xC0 != 0 { return false }
+                let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
+                output.append(UInt8(truncatingIfNeeded: chunk >> 8))
+                output.append(UInt8(truncatingIfNeeded: chunk))
+                index += 4
+            }
+            if padding == 0 { return true }
+            let a = table[Int(text[index])], b = table[Int(text[index + 1])]
+            let c = padding == 2 ? 0 : table[Int(text[index + 2])]
+            if (a | b | c) & 0xC0 != 0 { return false }
+            let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+            // Canonical form: the bits the padding stands for are zero.
+            if padding == 2 {
+                if chunk & 0xFFFF != 0 { return false }
+                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
+            } else {
+                if chunk & 0xFF != 0 { return false }
+                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
+                output.append(UInt8(truncatingIfNeeded: chunk >> 8))
+            }
+            return true
+        }
+        return ok ? output : nil
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        var text = text
+        return text.withUTF8 { decode($0) }
+    }
+}

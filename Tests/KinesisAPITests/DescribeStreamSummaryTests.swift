@@ -1,0 +1,37 @@
+import KinesisAPI
+import Testing
+
+@Suite struct DescribeStreamSummaryTests {
+    @Test func describesTheOneStream() {
+        let fixture = APIFixture(shards: 4)
+        #expect(fixture.ok(.describeStreamSummary, #"{"StreamName":"alleycat"}"#) == """
+            {"StreamDescriptionSummary":{"StreamName":"alleycat","StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/alleycat",\
+            "StreamStatus":"ACTIVE","StreamModeDetails":{"StreamMode":"PROVISIONED"},"RetentionPeriodHours":24,\
+            "StreamCreationTimestamp":1764380000.000,"EnhancedMonitoring":[{"ShardLevelMetrics":[]}],"EncryptionType":"NONE",\
+            "OpenShardCount":4,"ConsumerCount":0}}
+            """)
+    }
+
+    @Test func refusesAnotherStream() {
+        let fixture = APIFixture()
+        #expect(fixture.refusal(.describeStreamSummary, #"{"StreamARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/alleycat"}"#)
+            == .resourceNotFound("Stream arn:aws:kinesis:eu-west-1:000000000000:stream/alleycat not found: this service's stream is arn:aws:kinesis:us-east-1:000000000000:stream/alleycat"))
+        #expect(fixture.refusal(.describeStreamSummary, #"{"StreamARN":"alleycat"}"#)
+            == .validation("1 validation error detected: Value 'alleycat' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"))
+    }
+
+    @Test func namesTheActionOfATarget() throws {
+        #expect(try KinesisAPI.action(target: "Kinesis_20131202.DescribeStreamSummary") == .describeStreamSummary)
+        #expect(throws: KinesisAPIError.unknownOperation("X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords")) {
+            try KinesisAPI.action(target: "Kinesis_20131202.CreateStream")
+        }
+        #expect(throws: KinesisAPIError.unknownOperation("The X-Amz-Target header is missing: send Kinesis_20131202.<Action>, for example Kinesis_20131202.PutRecords")) {
+            try KinesisAPI.action(target: nil)
+        }
+        #expect(String(decoding: KinesisAPIError.throttling("slow \"down\"").body, as: UTF8.self) == #"{"__type":"ThrottlingException","message":"slow \"down\""}"#)
+        #expect(KinesisAPIError.throttling("").status == 429)
+        #expect(KinesisAPIError.accessDenied("").status == 403)
+        #expect(KinesisAPIError.requestTooLarge("").status == 413)
+        #expect(KinesisAPIError.resourceNotFound("").status == 400)
+    }
+}

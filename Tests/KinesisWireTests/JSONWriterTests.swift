@@ -1,0 +1,43 @@
+import KinesisWire
+import Testing
+
+@Suite struct JSONWriterTests {
+    @Test func writesCommasEscapesAndBase64() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("a")
+        writer.string("q\"b\\n\n\t\u{1}é")
+        writer.key("b")
+        writer.beginArray()
+        writer.integer(1)
+        writer.integer(-2)
+        writer.beginObject()
+        writer.endObject()
+        writer.bool(true)
+        writer.endArray()
+        writer.key("c")
+        writer.base64([0, 255, 1])
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":"q\"b\\n\n\t\u0001é","b":[1,-2,{},true],"c":"AP8B"}"#)
+    }
+
+    @Test func writesMillisecondsAsSecondsWithThreeDecimals() {
+        for (millis, text) in [(Int64(1_764_380_851_123), "1764380851.123"), (5, "0.005"), (0, "0.000"), (-1500, "-1.500")] {
+            var writer = JSONWriter()
+            writer.epochSeconds(millis: millis)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == text)
+        }
+    }
+
+    @Test func whatItWritesReadsBack() throws {
+        var writer = JSONWriter()
+        let text = "line\u{0}\u{1f}\"\\/😀"
+        writer.beginArray()
+        writer.string(text)
+        writer.endArray()
+        var reader = JSONReader(writer.bytes)
+        var read = ""
+        try reader.readArray { reader, _ in read = try reader.readString() }
+        #expect(read == text)
+    }
+}
