@@ -4,6 +4,7 @@ import Glibc
 import Firehose
 import Foundation
 import Hummingbird
+import KinesisAPI
 import HummingbirdWebSocket
 import KinesisStream
 import Leaderboard
@@ -24,6 +25,7 @@ public final class AlleycatService: Sendable {
         public var port = 8080
         public var layout = DataLayout()
         public var shards = 1
+        public var shardLimits = ShardLimits.kinesis
         public var raceLength = RaceSchedule.defaultRaceLength
         /// How often the ranking consumer reads the stream (an idle read costs microseconds).
         public var rankingInterval: Duration = .milliseconds(5)
@@ -49,6 +51,9 @@ public final class AlleycatService: Sendable {
     public let rankings: RankingEngine
     public let hub: LiveHub
     public let metrics: ServiceMetrics
+    /// The Kinesis-compatible ingest API (POST /) and who may use it.
+    public let kinesis: KinesisAPI
+    public let keyRing: APIKeyRing
     private let rankingConsumer: RankingConsumer
     private let delays = Mutex<[Int64]>([])
     private let lastMerges = Mutex(0)
@@ -58,7 +63,7 @@ public final class AlleycatService: Sendable {
         self.configuration = configuration
         self.clock = clock
         stages = try PipelineStages(
-            layout: configuration.layout, shards: configuration.shards, raceLength: configuration.raceLength,
+            layout: configuration.layout, shards: configuration.shards, shardLimits: configuration.shardLimits, raceLength: configuration.raceLength,
             firehose: configuration.firehose, clock: clock, mergeWindowMillis: configuration.mergeWindowMillis,
             backgroundMerges: true)
         let merger = stages.merger
@@ -66,6 +71,8 @@ public final class AlleycatService: Sendable {
         rankingConsumer = try RankingConsumer(stream: stages.stream, engine: rankings)
         hub = LiveHub(rankings: rankings)
         metrics = ServiceMetrics()
+        kinesis = KinesisAPI(stream: stages.stream, createdMillis: clock.nowMillis())
+        keyRing = APIKeyRing(store: stages.store, clock: clock)
         try merger.replayUnmerged()
     }
 
@@ -117,13 +124,19 @@ public final class AlleycatService: Sendable {
     }
 
     /// The HTTP application (also used by the tests through HummingbirdTesting).
-    public func application(logger: Logger = Logger(label: "alleycat")) -> some ApplicationProtocol {
-        let routes = ServiceRoutes(store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics)
+    /// `onListening` gets the port the server listens on (useful with port 0).
+    public func application(
+        logger: Logger = Logger(label: "alleycat"), onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let routes = ServiceRoutes(
+            store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics, kinesis: kinesis,
+            keyRing: keyRing)
         let router = routes.router()
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "alleycat"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 

@@ -6,7 +6,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let route = Self.route(request.uri.path)
+        let route = request.method == .post && request.uri.path == "/" ? "/ (kinesis)" : Self.route(request.uri.path)
         do {
             let response = try await next(request, context)
             record(route: route, status: response.status.code, since: started)

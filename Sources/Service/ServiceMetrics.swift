@@ -26,6 +26,13 @@ public final class ServiceMetrics: Sendable {
         registry.makeCounter(name: "alleycat_http_requests_total", labels: [("route", route), ("status", String(status))], help: "HTTP requests answered.")
     }
 
+    /// Kinesis API calls by action and outcome (`ok` or the error's `__type`), and by API key name when admitted.
+    func kinesisRequest(action: String, outcome: String, key: String?) -> Counter {
+        registry.makeCounter(
+            name: "alleycat_kinesis_requests_total", labels: [("action", action), ("outcome", outcome), ("key", key ?? "")],
+            help: "Kinesis API requests answered.")
+    }
+
     func requestDuration(route: String) -> DurationHistogram {
         registry.makeDurationHistogram(
             name: "alleycat_http_request_duration_seconds", labels: [("route", route)],

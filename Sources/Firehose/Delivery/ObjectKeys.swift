@@ -63,4 +63,6 @@ public struct UTCTime: Sendable, Equatable {
     public var pathPrefix: String { "\(Self.pad(year, 4))/\(Self.pad(month))/\(Self.pad(day))/\(Self.pad(hour))" }
     /// `YYYY-MM-DD-HH-MM-SS`
     public var stamp: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))-\(Self.pad(hour))-\(Self.pad(minute))-\(Self.pad(second))" }
+    /// `YYYY-MM-DDTHH:MM:SSZ`
+    public var iso: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute)):\(Self.pad(second))Z" }
 }

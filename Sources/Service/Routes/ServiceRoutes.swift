@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinesisAPI
 import HummingbirdWebSocket
 import Leaderboard
 import RaceStore
@@ -15,6 +16,8 @@ struct ServiceRoutes: Sendable {
     let rankings: RankingEngine
     let hub: LiveHub
     let metrics: ServiceMetrics
+    let kinesis: KinesisAPI
+    let keyRing: APIKeyRing
 
     func router() -> Router<RouteContext> {
         let router = Router(context: RouteContext.self)
@@ -24,6 +27,7 @@ struct ServiceRoutes: Sendable {
         addHistoryRoutes(to: router)
         addLiveRoute(to: router)
         addDashboardRoutes(to: router)
+        addKinesisRoutes(to: router)
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

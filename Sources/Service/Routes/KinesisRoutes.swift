@@ -1,0 +1,56 @@
+import Hummingbird
+import KinesisAPI
+import HTTPTypes
+import NIOCore
+
+/// POST /: the Kinesis Data Streams JSON API for producers and AWS SDKs. Ingest needs
+/// an API key (see APIKeyRing); the size of a request is checked before it is read whole.
+extension ServiceRoutes {
+    func addKinesisRoutes(to router: Router<RouteContext>) {
+        router.post("/") { request, _ in
+            var request = request
+            let action: String
+            do {
+                let kinesisAction = try KinesisAPI.action(target: request.headers[.amzTarget])
+                action = kinesisAction.rawValue
+                if let length = request.headers[.contentLength].flatMap(Int.init), length > KinesisAPI.maximumRequestBytes {
+                    throw Self.tooLarge(length)
+                }
+                let key = try keyRing.admit(APIKeyRing.presentedKey(
+                    apiKeyHeader: request.headers[.apiKey], authorization: request.headers[.authorization]))
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await request.collectBody(upTo: KinesisAPI.maximumRequestBytes)
+                } catch is NIOTooManyBytesError {
+                    throw Self.tooLarge(nil)
+                }
+                let body = try kinesis.handle(kinesisAction, body: Array(buffer.readableBytesView))
+                metrics.kinesisRequest(action: action, outcome: "ok", key: key.name).increment()
+                return Self.answer(status: .ok, body: body)
+            } catch let error as KinesisAPIError {
+                let name = (try? KinesisAPI.action(target: request.headers[.amzTarget]).rawValue) ?? "unknown"
+                metrics.kinesisRequest(action: name, outcome: error.typeName, key: nil).increment()
+                var response = Self.answer(status: HTTPResponse.Status(code: error.status), body: error.body)
+                response.headers[.amzErrorType] = error.typeName
+                return response
+            }
+        }
+    }
+
+    static func tooLarge(_ length: Int?) -> KinesisAPIError {
+        let size = length.map { "\($0) bytes" } ?? "more than \(KinesisAPI.maximumRequestBytes) bytes"
+        return .requestTooLarge("The request body is \(size); at most \(KinesisAPI.maximumRequestBytes) bytes (8 MiB) are read: PutRecords takes at most 500 records and 5 MiB of data per call, split the batch")
+    }
+
+    static func answer(status: HTTPResponse.Status, body: [UInt8]) -> Response {
+        Response(
+            status: status, headers: [.contentType: KinesisAPI.contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension HTTPField.Name {
+    static let amzTarget = Self("X-Amz-Target")!
+    static let amzErrorType = Self("x-amzn-ErrorType")!
+    static let apiKey = Self("x-api-key")!
+}

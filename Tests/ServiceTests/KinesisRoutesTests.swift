@@ -1,0 +1,160 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KinesisWire
+import RaceStore
+import Testing
+@testable import Service
+
+/// POST /: the Kinesis-compatible API through Hummingbird's router test framework,
+/// with API keys from the store.
+@Suite struct KinesisRoutesTests {
+    static let key = "ACTESTKEY0000000000000000000001"
+
+    /// A rig with one key allowed `rate` requests a second with a burst of `burst`.
+    func rig(rate: Int = 100, burst: Int = 100) throws -> ServiceRig {
+        let rig = try ServiceRig()
+        _ = try rig.service.store.createAPIKey(name: "test", secret: Self.key, requestsPerSecond: rate, burst: burst, nowMillis: rig.clock.nowMillis())
+        return rig
+    }
+
+    func post(
+        _ rig: ServiceRig, _ action: String?, _ body: String, key: String? = KinesisRoutesTests.key, headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var fields = headers
+        fields[.contentType] = "application/x-amz-json-1.1"
+        if let action { fields[HTTPField.Name("X-Amz-Target")!] = "Kinesis_20131202.\(action)" }
+        if let key { fields[HTTPField.Name("x-api-key")!] = key }
+        let headers = fields
+        return try await rig.service.application().test(.router) { client in
+            try await client.execute(uri: "/", method: .post, headers: headers, body: ByteBuffer(string: body))
+        }
+    }
+
+    func refusal(_ type: String, _ message: String) -> String {
+        String(decoding: KinesisAPIErrorBody.make(type, message), as: UTF8.self)
+    }
+
+    @Test func putsRecordsAndAnswersInTheKinesisShape() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let response = try await post(rig, "PutRecords", #"{"StreamName":"alleycat","Records":[{"Data":"aGk=","PartitionKey":"a"},{"Data":"aGk=","PartitionKey":"b"}]}"#)
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType] == "application/x-amz-json-1.1")
+        #expect(response.text == """
+            {"FailedRecordCount":0,"Records":[{"SequenceNumber":"000000000000000000000001","ShardId":"shardId-000000000000"},\
+            {"SequenceNumber":"000001000000000000000001","ShardId":"shardId-000000000001"}]}
+            """)
+        #expect(rig.service.stream.listShards().map(\.recordCount) == [1, 1])
+    }
+
+    @Test func everyActionAnswersThroughTheRoute() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let put = try await post(rig, "PutRecord", #"{"StreamName":"alleycat","Data":"AP8=","PartitionKey":"a"}"#)
+        #expect(put.text == #"{"ShardId":"shardId-000000000000","SequenceNumber":"000000000000000000000001"}"#)
+        let summary = try await post(rig, "DescribeStreamSummary", #"{"StreamName":"alleycat"}"#)
+        #expect(summary.status == .ok)
+        #expect(summary.text.contains(#""StreamStatus":"ACTIVE""#) && summary.text.contains(#""OpenShardCount":2"#))
+        let shards = try await post(rig, "ListShards", #"{"StreamName":"alleycat","MaxResults":1}"#)
+        #expect(shards.text.hasPrefix(#"{"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"170141183460469231731687303715884105727"}"#))
+        let iterator = try await post(rig, "GetShardIterator", #"{"StreamName":"alleycat","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}"#)
+        let token = (iterator.json["ShardIterator"] as? String) ?? ""
+        let records = try await post(rig, "GetRecords", #"{"ShardIterator":"\#(token)"}"#)
+        let read = (records.json["Records"] as? [[String: Any]]) ?? []
+        #expect(read.map { $0["Data"] as? String } == ["AP8="])
+        #expect(read.map { $0["PartitionKey"] as? String } == ["a"])
+    }
+
+    @Test(arguments: [
+        ("PutRecord", #"{"StreamName":"alleycat","PartitionKey":"a"}"#, "ValidationException",
+         "1 validation error detected: Value null at 'data' failed to satisfy constraint: Member must not be null"),
+        ("PutRecords", #"{"StreamName":"nope","Records":[{"Data":"aGk=","PartitionKey":"a"}]}"#, "ResourceNotFoundException",
+         "Stream nope under account 000000000000 not found: this service's stream is 'alleycat'"),
+        ("ListShards", #"{"StreamName":"alleycat","NextToken":"x"}"#, "InvalidArgumentException",
+         "NextToken and StreamName cannot be provided together: send the NextToken alone"),
+        ("DescribeStreamSummary", #"{"StreamName":"alleycat""#, "SerializationException",
+         "Malformed JSON at byte 24: expected ',' or '}' after the value of \"StreamName\""),
+        ("GetShardIterator", #"{"StreamName":"alleycat","ShardId":"shardId-000000000009","ShardIteratorType":"LATEST"}"#, "ResourceNotFoundException",
+         "Shard shardId-000000000009 in stream alleycat under account 000000000000 does not exist: ListShards gives this stream's 2 shard id(s)"),
+        ("GetRecords", #"{"ShardIterator":"AAAA"}"#, "InvalidArgumentException",
+         "Invalid ShardIterator: use one returned by GetShardIterator or GetRecords of this service"),
+        ("CreateStream", #"{"StreamName":"x","ShardCount":1}"#, "UnknownOperationException",
+         "X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords"),
+    ] as [(String, String, String, String)])
+    func refusalsCarryTheirTypeAndMessage(action: String, body: String, type: String, message: String) async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let response = try await post(rig, action, body)
+        #expect(response.status == .badRequest)
+        #expect(response.headers[HTTPField.Name("x-amzn-ErrorType")!] == type)
+        #expect(response.text == refusal(type, message))
+    }
+
+    @Test func ingestNeedsAKnownActiveKey() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let body = #"{"StreamName":"alleycat","Data":"aGk=","PartitionKey":"a"}"#
+        let missing = try await post(rig, "PutRecord", body, key: nil)
+        #expect(missing.status == .forbidden)
+        #expect(missing.text == refusal("MissingAuthenticationTokenException", "Missing Authentication Token: send an API key as the x-api-key header or as the access key id of an AWS SDK ('alleycat keys create' makes one)"))
+        let unknown = try await post(rig, "PutRecord", body, key: "ACNOTAKEY")
+        #expect(unknown.status == .forbidden)
+        #expect(unknown.text == refusal("UnrecognizedClientException", "The API key in the request is not one this service knows: check it, or create one with 'alleycat keys create'"))
+        // An SDK's SigV4 header carries the key as its access key id.
+        let signed = try await post(rig, "PutRecord", body, key: nil, headers: [
+            .authorization: "AWS4-HMAC-SHA256 Credential=\(Self.key)/20261129/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+        ])
+        #expect(signed.status == .ok)
+        _ = try rig.service.store.revokeAPIKey("test", nowMillis: rig.clock.nowMillis())
+        rig.clock.advance(byMillis: 1000)  // the key ring reloads once a second
+        let revoked = try await post(rig, "PutRecord", body)
+        #expect(revoked.status == .forbidden)
+        #expect(revoked.text == refusal("AccessDeniedException", "API key 'test' (ACTEST…) was revoked at 2023-11-14T22:13:20Z: create a new one with 'alleycat keys create'"))
+        #expect(rig.service.stream.listShards().map(\.recordCount) == [1, 0])
+        // Read-only routes stay open.
+        let health = try await rig.service.application().test(.router) { try await $0.execute(uri: "/health", method: .get) }
+        #expect(health.status == .ok)
+    }
+
+    @Test func overTheKeysRateNothingIsTaken() async throws {
+        let rig = try rig(rate: 1, burst: 2)
+        defer { rig.remove() }
+        let body = #"{"StreamName":"alleycat","Records":[{"Data":"aGk=","PartitionKey":"a"}]}"#
+        #expect(try await post(rig, "PutRecords", body).status == .ok)
+        #expect(try await post(rig, "PutRecords", body).status == .ok)
+        let throttled = try await post(rig, "PutRecords", body)
+        #expect(throttled.status == .tooManyRequests)
+        #expect(throttled.text == refusal("ThrottlingException", "Rate exceeded for API key 'test': its plan allows 1 requests a second with a burst of 2; nothing of this request was taken, retry with backoff"))
+        #expect(rig.service.stream.listShards().map(\.recordCount) == [2, 0])
+        rig.clock.advance(byMillis: 1000)
+        #expect(try await post(rig, "PutRecords", body).status == .ok)
+    }
+
+    @Test func oversizedRequestsAreRefusedBeforeTheyAreRead() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        // The test client sends Content-Length, so the size is refused from the header.
+        let over = try await post(rig, "PutRecords", String(repeating: " ", count: 8_388_609))
+        #expect(over.status == .contentTooLarge)
+        #expect(over.text == refusal("ValidationException", "The request body is 8388609 bytes; at most 8388608 bytes (8 MiB) are read: PutRecords takes at most 500 records and 5 MiB of data per call, split the batch"))
+        let limit = try await post(rig, "PutRecords", String(repeating: " ", count: 8_388_608))
+        #expect(limit.status == .badRequest)
+        #expect(limit.text == refusal("SerializationException", "Malformed JSON at byte 8388608: expected '{' to start an object, found the end of the body"))
+    }
+}
+
+/// The refusal body the API writes, built independently of it.
+enum KinesisAPIErrorBody {
+    static func make(_ type: String, _ message: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("__type")
+        writer.string(type)
+        writer.key("message")
+        writer.string(message)
+        writer.endObject()
+        return writer.bytes
+    }
+}
