@@ -35,3 +35,66 @@ func gunzip(_ path: String) throws -> String {
     precondition(result.status == 0, "gzip -dc \(path) failed: \(result.err)")
     return result.out
 }
+
+/// The `alleycat-sim` executable built next to `alleycat`.
+var simulatorBinary: String {
+    URL(fileURLWithPath: alleycatBinary).deletingLastPathComponent().appendingPathComponent("alleycat-sim").path
+}
+
+/// The repository's root (for scripts/).
+var repositoryRoot: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+}
+
+/// `alleycat serve` on a free port, in its own process; `stop()` sends SIGINT, which
+/// delivers and merges what is buffered before the process exits.
+final class ServeProcess {
+    let process = Process()
+    let port: Int
+    private let output = Pipe()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: alleycatBinary)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // The first line says where it listens (waiting here is for start-up, not a measurement).
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !text.contains("/ (dashboard") && Date() < deadline && process.isRunning {
+            text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        guard let range = text.range(of: "listening on http://127.0.0.1:"),
+              let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+        else {
+            process.terminate()
+            throw ServeError(output: text)
+        }
+        self.port = port
+    }
+
+    struct ServeError: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "alleycat serve did not start: \(output)" }
+    }
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// Stops the service and returns its exit status.
+    func stop() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGINT) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+/// A new API key's secret from `alleycat keys create --json`.
+func createKey(_ name: String, data directory: String) throws -> String {
+    let created = try run(alleycatBinary, ["keys", "create", "--name", name, "--rate", "10000", "--burst", "10000", "--data", directory, "--json"])
+    let object = try JSONSerialization.jsonObject(with: Data(created.out.utf8)) as? [String: Any]
+    guard created.status == 0, let key = object?["key"] as? String else {
+        throw ServeProcess.ServeError(output: "keys create: \(created.out) \(created.err)")
+    }
+    return key
+}

@@ -1,6 +1,8 @@
+import Foundation
 import Histogram
 import KinesisStream
 import RaceModel
+import Synchronization
 
 /// Figures of a finished load run.
 public struct SimulationSummary: Sendable, Equatable {
@@ -10,6 +12,8 @@ public struct SimulationSummary: Sendable, Equatable {
     public var refusedAndRetried = 0
     /// Records given up on after the retry budget, or lost with a failed call.
     public var failed = 0
+    /// Whole calls that took nothing (throttled by the endpoint, or no answer) and were sent again.
+    public var callsRetried = 0
     public var recordsPerShard: [Int] = []
     public var putCalls = 0
     public var putLatencyP50Micros: UInt64 = 0
@@ -42,51 +46,109 @@ public final class LoadRun {
     public let sink: any RecordSink
     public let clock: any EpochClock
     public let retry: RetryPolicy
+    /// Calls in flight at once: a second's batches are shared among this many senders.
+    /// More than one is for a sink over the network, on a system clock.
+    public let connections: Int
+    /// The clock backoff waits on: `clock`, except for a network run at full speed,
+    /// whose race clock is virtual while the endpoint's throttling runs on real time.
+    public let backoffClock: any EpochClock
     /// Called after each race second has been put (for progress lines, or for the
     /// in-process pipeline to let its stages catch up).
     public var afterSecond: ((LoadProgress) -> Void)?
 
-    public init(plan: SimulationPlan, sink: any RecordSink, clock: any EpochClock, retry: RetryPolicy = .standard) {
+    public init(
+        plan: SimulationPlan, sink: any RecordSink, clock: any EpochClock, retry: RetryPolicy = .standard, connections: Int = 1,
+        backoffClock: (any EpochClock)? = nil
+    ) {
+        precondition(connections >= 1, "a load run needs at least one connection")
         self.plan = plan
         self.sink = sink
         self.clock = clock
         self.retry = retry
+        self.connections = connections
+        self.backoffClock = backoffClock ?? clock
     }
 
     public func run() -> SimulationSummary {
-        var summary = SimulationSummary()
-        var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
-        var jitter = SplitMix64(seed: SplitMix64.mix(plan.seed ^ 0x6A69_7474))
+        var tally = Tally(jitter: SplitMix64(seed: SplitMix64.mix(plan.seed ^ 0x6A69_7474)))
         let wallStart = SystemClock.monotonicNanos()
         let clockStart = clock.nowMillis()
         // Messages are built on a second thread a few race seconds ahead, so building
         // and putting use both cores; the order and bytes are the same either way.
         let seconds = GeneratedSeconds(plan: plan, depth: 4)
+        var secondIndex: UInt64 = 0
 
         while let second = seconds.next() {
             clock.sleep(untilMillis: second.sendMillis)
-            summary.generated += second.count
-            for batch in second.batches {
-                put(batch, summary: &summary, latency: &latency, jitter: &jitter)
+            tally.summary.generated += second.count
+            if connections == 1 || second.batches.count == 1 {
+                for batch in second.batches { put(batch, tally: &tally) }
+            } else {
+                secondIndex += 1
+                tally.add(putConcurrently(second.batches, seed: plan.seed ^ secondIndex << 20))
             }
             let progress = LoadProgress(
-                race: second.race, second: second.second, generated: summary.generated, accepted: summary.accepted,
+                race: second.race, second: second.second, generated: tally.summary.generated, accepted: tally.summary.accepted,
                 total: plan.totalMessages)
             seconds.recycle(second)
             afterSecond?(progress)
         }
+        var summary = tally.summary
         summary.wallSeconds = Double(SystemClock.monotonicNanos() - wallStart) / 1e9
         summary.clockSeconds = Double(clock.nowMillis() - clockStart) / 1000
-        summary.putLatencyP50Micros = latency.valueAtPercentile(50)
-        summary.putLatencyP99Micros = latency.valueAtPercentile(99)
+        summary.putLatencyP50Micros = tally.latency.valueAtPercentile(50)
+        summary.putLatencyP99Micros = tally.latency.valueAtPercentile(99)
         return summary
     }
 
-    /// One batch, retried until every record is accepted or the budget runs out.
-    private func put(
-        _ batch: [PutRecordsRequestEntry], summary: inout SimulationSummary, latency: inout Histogram<UInt64>,
-        jitter: inout SplitMix64
-    ) {
+    /// A second's batches shared among `connections` senders, each taking the next batch
+    /// when its call is answered.
+    private func putConcurrently(_ batches: [[PutRecordsRequestEntry]], seed: UInt64) -> Tally {
+        let next = Mutex(0)
+        let tallies = Mutex<[Tally]>([])
+        let done = DispatchGroup()
+        let sender = sender
+        for index in 0..<min(connections, batches.count) {
+            done.enter()
+            let thread = Thread {
+                var tally = Tally(jitter: SplitMix64(seed: SplitMix64.mix(seed ^ UInt64(index))))
+                while true {
+                    let index = next.withLock { index in
+                        defer { index += 1 }
+                        return index
+                    }
+                    guard index < batches.count else { break }
+                    sender.put(batches[index], tally: &tally)
+                }
+                tallies.withLock { $0.append(tally) }
+                done.leave()
+            }
+            thread.start()
+        }
+        done.wait()
+        return tallies.withLock { tallies in
+            var total = Tally(jitter: SplitMix64(seed: seed))
+            for tally in tallies { total.add(tally) }
+            return total
+        }
+    }
+
+    private var sender: Sender { Sender(sink: sink, retry: retry, backoffClock: backoffClock) }
+
+    private func put(_ batch: [PutRecordsRequestEntry], tally: inout Tally) {
+        sender.put(batch, tally: &tally)
+    }
+}
+
+/// Puts batches into the sink, retrying; one per connection.
+private struct Sender: Sendable {
+    let sink: any RecordSink
+    let retry: RetryPolicy
+    let backoffClock: any EpochClock
+
+    /// One batch, retried until every record is accepted or the budget runs out. A call
+    /// that took nothing (`SinkUnavailable`) is sent again whole after a backoff.
+    func put(_ batch: [PutRecordsRequestEntry], tally: inout Tally) {
         var pending = batch
         var retries = 0
         while true {
@@ -94,35 +156,69 @@ public final class LoadRun {
             let response: PutRecordsResponse
             do {
                 response = try sink.putRecords(pending)
+            } catch let error as SinkUnavailable {
+                guard retries < retry.maximumRetries else {
+                    tally.summary.callErrors["\(error)", default: 0] += 1
+                    tally.summary.failed += pending.count
+                    return
+                }
+                retries += 1
+                tally.summary.callsRetried += 1
+                backoffClock.sleep(untilMillis: backoffClock.nowMillis() + retry.delayMillis(retry: retries, rng: &tally.jitter))
+                continue
             } catch {
-                summary.callErrors[error.description, default: 0] += 1
-                summary.failed += pending.count
+                tally.summary.callErrors["\(error)", default: 0] += 1
+                tally.summary.failed += pending.count
                 return
             }
-            summary.putCalls += 1
-            _ = latency.record(UInt64(max(0, SystemClock.monotonicNanos() - started) / 1000))
+            tally.summary.putCalls += 1
+            _ = tally.latency.record(UInt64(max(0, SystemClock.monotonicNanos() - started) / 1000))
             var refused: [PutRecordsRequestEntry] = []
             for (entry, result) in zip(pending, response.records) {
                 switch result {
                 case let .accepted(shardId, _):
-                    if shardId.index >= summary.recordsPerShard.count {
-                        summary.recordsPerShard.append(contentsOf: repeatElement(0, count: shardId.index + 1 - summary.recordsPerShard.count))
-                    }
-                    summary.recordsPerShard[shardId.index] += 1
-                    summary.accepted += 1
+                    tally.summary.countShard(shardId.index, 1)
+                    tally.summary.accepted += 1
                 case .refused:
                     refused.append(entry)
                 }
             }
             if refused.isEmpty { return }
             if retries == retry.maximumRetries {
-                summary.failed += refused.count
+                tally.summary.failed += refused.count
                 return
             }
             retries += 1
-            summary.refusedAndRetried += refused.count
-            clock.sleep(untilMillis: clock.nowMillis() + retry.delayMillis(retry: retries, rng: &jitter))
+            tally.summary.refusedAndRetried += refused.count
+            backoffClock.sleep(untilMillis: backoffClock.nowMillis() + retry.delayMillis(retry: retries, rng: &tally.jitter))
             pending = refused
         }
+    }
+}
+
+extension SimulationSummary {
+    mutating func countShard(_ shard: Int, _ count: Int) {
+        if shard >= recordsPerShard.count {
+            recordsPerShard.append(contentsOf: repeatElement(0, count: shard + 1 - recordsPerShard.count))
+        }
+        recordsPerShard[shard] += count
+    }
+}
+
+/// What one sender counted.
+private struct Tally: Sendable {
+    var summary = SimulationSummary()
+    var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    var jitter: SplitMix64
+
+    mutating func add(_ other: Tally) {
+        summary.accepted += other.summary.accepted
+        summary.refusedAndRetried += other.summary.refusedAndRetried
+        summary.failed += other.summary.failed
+        summary.callsRetried += other.summary.callsRetried
+        summary.putCalls += other.summary.putCalls
+        for (shard, count) in other.summary.recordsPerShard.enumerated() { summary.countShard(shard, count) }
+        summary.callErrors.merge(other.summary.callErrors, uniquingKeysWith: +)
+        latency.add(other.latency)
     }
 }

@@ -1,13 +1,33 @@
 import KinesisStream
 import RaceModel
 
-/// Where a load run puts its records: the in-process stream, or (later) a
-/// Kinesis-compatible endpoint over HTTP.
+/// Where a load run puts its records: the in-process stream, or a Kinesis-compatible
+/// endpoint over HTTP (`HTTPRecordSink`).
 public protocol RecordSink: Sendable {
-    func putRecords(_ entries: [PutRecordsRequestEntry]) throws(StreamError) -> PutRecordsResponse
+    /// Throws `SinkUnavailable` when nothing of the call was taken and it may be tried
+    /// again whole; any other error fails the call's records.
+    func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse
 }
 
 extension KinesisStream: RecordSink {}
+
+/// A call that took nothing and may be retried after a backoff (throttled, or no answer).
+public struct SinkUnavailable: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}
+
+/// A call refused whole for a reason a retry does not fix (bad key, bad request).
+public struct SinkRefusal: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}
 
 /// Exponential backoff with equal jitter for records refused for throughput.
 public struct RetryPolicy: Sendable, Equatable {

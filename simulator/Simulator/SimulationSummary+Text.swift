@@ -6,6 +6,9 @@ extension SimulationSummary {
         lines.append("accepted:                         \(accepted)")
         lines.append("refused for throughput, retried:  \(refusedAndRetried)")
         lines.append("failed for good:                  \(failed)")
+        if callsRetried > 0 {
+            lines.append("calls throttled or unanswered, retried: \(callsRetried)")
+        }
         lines.append("lost (generated - accepted):      \(lost)")
         let perShard = recordsPerShard.enumerated().map { "shard \($0.offset): \($0.element)" }.joined(separator: ", ")
         lines.append("records per shard:                \(perShard.isEmpty ? "none" : perShard)")
@@ -23,7 +26,7 @@ extension SimulationSummary {
     public func json() -> String {
         let shards = recordsPerShard.map(String.init).joined(separator: ",")
         return """
-            {"generated":\(generated),"accepted":\(accepted),"refusedAndRetried":\(refusedAndRetried),"failed":\(failed),\
+            {"generated":\(generated),"accepted":\(accepted),"refusedAndRetried":\(refusedAndRetried),"failed":\(failed),"callsRetried":\(callsRetried),\
             "lost":\(lost),"recordsPerShard":[\(shards)],"putCalls":\(putCalls),"putLatencyP50Micros":\(putLatencyP50Micros),\
             "putLatencyP99Micros":\(putLatencyP99Micros),"wallSeconds":\(wallSeconds),"clockSeconds":\(clockSeconds),\
             "messagesPerSecond":\(Int(messagesPerSecond.rounded())),"callErrors":\(callErrors.count)}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KinesisStream
 import RaceModel
 import Simulator
@@ -15,6 +16,13 @@ struct AlleycatSim: ParsableCommand {
             Examples:
               alleycat-sim --racers 1000 --speed max
               alleycat-sim --racers 200 --class 1 --class 3 --seconds 60 --shards 4 --partition-key class
+              alleycat-sim --endpoint http://127.0.0.1:8080 --api-key AC... --racers 1000
+
+            Without --endpoint the records go into a stream in this process (--shards, \
+            --records-per-shard-second). With --endpoint they go over HTTP to a Kinesis-compatible \
+            service such as `alleycat serve`, as PutRecords calls on --connections keep-alive \
+            connections; the key comes from --api-key or the ALLEYCAT_API_KEY environment variable \
+            (`alleycat keys create` makes one).
             """)
 
     @OptionGroup var simulation: SimulationOptions
@@ -28,6 +36,18 @@ struct AlleycatSim: ParsableCommand {
     @Option(name: .customLong("records-per-shard-second"), help: "Shard write limit, records per second.")
     var recordsPerShardSecond = ShardLimits.kinesis.recordsPerSecond
 
+    @Option(help: "URL of a Kinesis-compatible service to send to, such as http://127.0.0.1:8080 (default: a stream in this process).")
+    var endpoint: String?
+
+    @Option(name: .customLong("api-key"), help: "API key for --endpoint (default: $ALLEYCAT_API_KEY).")
+    var apiKey: String?
+
+    @Option(help: "With --endpoint: PutRecords calls in flight at once, each on its own connection.")
+    var connections = 4
+
+    @Option(help: "With --endpoint: the stream's name.")
+    var stream = KinesisStream.defaultName
+
     @Flag(help: "Print the summary as one JSON object instead of text.")
     var json = false
 
@@ -35,6 +55,19 @@ struct AlleycatSim: ParsableCommand {
         _ = try parsedSpeed()
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
+        if connections < 1 || connections > 256 { throw ValidationError("--connections must be 1 to 256, got \(connections)") }
+        if let endpoint {
+            guard let url = URL(string: endpoint), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--endpoint must be a URL such as http://127.0.0.1:8080, got '\(endpoint)'")
+            }
+            if resolvedAPIKey == nil {
+                throw ValidationError("--endpoint needs an API key: pass --api-key or set ALLEYCAT_API_KEY ('alleycat keys create' makes one)")
+            }
+        }
+    }
+
+    var resolvedAPIKey: String? {
+        apiKey ?? ProcessInfo.processInfo.environment["ALLEYCAT_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     enum Speed { case max, factor(Double) }
@@ -59,11 +92,27 @@ struct AlleycatSim: ParsableCommand {
         case .max: clock = VirtualClock(startMillis: plan.startMillis)
         case let .factor(factor): clock = SystemClock(startMillis: plan.startMillis, factor: factor)
         }
-        let stream = KinesisStream(
-            shardCount: shards, limits: ShardLimits(recordsPerSecond: recordsPerShardSecond), clock: clock)
-        let run = LoadRun(plan: plan, sink: stream, clock: clock)
+        let run: LoadRun
+        let target: String
+        if let endpoint {
+            let sink = HTTPRecordSink(endpoint: endpoint, apiKey: resolvedAPIKey!, streamName: stream, connections: connections)
+            let shardCount: Int
+            do {
+                shardCount = try sink.describeStream()
+            } catch {
+                throw ValidationError("\(endpoint) refused DescribeStreamSummary for stream '\(stream)': \(error)")
+            }
+            // Throttling by the endpoint runs on real time, whatever the race clock does.
+            run = LoadRun(plan: plan, sink: sink, clock: clock, connections: connections, backoffClock: SystemClock())
+            target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s)"
+        } else {
+            let stream = KinesisStream(
+                shardCount: shards, limits: ShardLimits(recordsPerSecond: recordsPerShardSecond), clock: clock)
+            run = LoadRun(plan: plan, sink: stream, clock: clock)
+            target = "into stream '\(stream.name)' with \(shards) shard(s)"
+        }
         if !json {
-            print("alleycat-sim: \(plan.racers) riders, classes \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed), into stream '\(stream.name)' with \(shards) shard(s), speed \(speed)")
+            print("alleycat-sim: \(plan.racers) riders, classes \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed), \(target), speed \(speed)")
             let progress = ProgressReporter(label: "racing")
             run.afterSecond = { progress.update($0) }
         }

@@ -14,14 +14,18 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Serves the dashboard at http://HOST:PORT/, the JSON API (/races, /leaderboard, \
             /races/{id}/results, /rankings, /history/class-N.gz, /health, /metrics) and live \
-            rankings on the /live WebSocket. The stream is in memory; with --simulate-racers the \
-            service races simulated riders into it in real time (or --speed times faster).
+            rankings on the /live WebSocket. Producers put records with the Kinesis Data Streams \
+            JSON API at POST / (PutRecord, PutRecords, ListShards, DescribeStreamSummary, \
+            GetShardIterator, GetRecords) with an API key from `alleycat keys create`, for example \
+            `alleycat-sim --endpoint http://127.0.0.1:8080 --api-key KEY`. The stream is in memory; \
+            with --simulate-racers the service also races simulated riders into it in real time \
+            (or --speed times faster). Ctrl-C delivers and merges what is buffered, then stops.
             """)
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to listen on.")
+    @Option(help: "Port to listen on (0: any free port, printed once listening).")
     var port = 8080
 
     @Option(name: .customLong("data"), help: "Data directory.")
@@ -29,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Shards in the stream (each takes 1,000 records a second).")
     var shards = 1
+
+    @Option(name: .customLong("records-per-shard-second"), help: "Shard write limit, records per second (Kinesis: 1,000).")
+    var recordsPerShardSecond = ShardLimits.kinesis.recordsPerSecond
 
     @Option(name: .customLong("simulate-racers"), help: "Race this many simulated riders into the stream (0: none).")
     var simulateRacers = 0
@@ -55,8 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
         if simulateRacers < 0 { throw ValidationError("--simulate-racers must be 0 or more") }
         if speedFactor == nil { throw ValidationError("--speed must be realtime or a positive factor such as 10, got '\(speed)'") }
-        if simulateRacers > shards * 1000 {
-            throw ValidationError("\(simulateRacers) riders send more than \(shards) shard(s) take (1,000 records a second each): use --shards \((simulateRacers + 999) / 1000)")
+        if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
+        if simulateRacers > shards * recordsPerShardSecond {
+            throw ValidationError("\(simulateRacers) riders send more than \(shards) shard(s) take (\(recordsPerShardSecond) records a second each): use --shards \((simulateRacers + recordsPerShardSecond - 1) / recordsPerShardSecond)")
         }
     }
 
@@ -75,13 +83,23 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.layout = DataLayout(directory: directory)
         configuration.shards = shards
+        configuration.shardLimits = ShardLimits(recordsPerSecond: recordsPerShardSecond)
         configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
         let service = try AlleycatService(configuration: configuration, clock: clock)
-        print("alleycat serve: http://\(host):\(port)/ (dashboard), data in \(directory), \(shards) shard(s)")
+        let keys = (try? service.store.apiKeys().filter { !$0.isRevoked }.count) ?? 0
+        let host = host
+        let directory = directory
+        let shards = shards
+        let onListening: @Sendable (Int) -> Void = { port in
+            print("alleycat serve: listening on http://\(host):\(port)/ (dashboard; Kinesis API at POST /), data in \(directory), \(shards) shard(s), \(keys) active API key(s)")
+            if keys == 0 { print("no API key yet: 'alleycat keys create --name NAME --data \(directory)' makes one for ingest") }
+            // Scripts and tests wait for this line on a pipe.
+            fflush(nil)
+        }
 
         service.startPumps()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await service.application().runService() }
+            group.addTask { try await service.application(onListening: onListening).runService() }
             if simulateRacers > 0 {
                 let plan = try simulationPlan(startMillis: started)
                 print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Network ingest on loopback, against `alleycat serve` with every stage running:
+#  1. throughput: alleycat-sim --endpoint --speed max sends BENCH_RACERS riders for
+#     BENCH_SECONDS race seconds as 500-record PutRecords over BENCH_CONNECTIONS
+#     keep-alive connections; records accepted per second of wall time, and the
+#     service's CPU over that time (a stream of BENCH_SHARDS shards at Kinesis's
+#     1,000 records a second each);
+#  2. the service's CPU share while it takes 1,000 riders in real time for
+#     BENCH_LIVE_SECONDS (0 skips it).
+# Prints one JSON line per figure. The client runs on the same 2 cores as the service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+racers=${BENCH_RACERS:-20000}
+seconds=${BENCH_SECONDS:-30}
+connections=${BENCH_CONNECTIONS:-4}
+shards=${BENCH_SHARDS:-256}
+live_seconds=${BENCH_LIVE_SECONDS:-60}
+machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
+ticks=$(getconf CLK_TCK)
+
+swift build -c release --product alleycat >&2
+swift build -c release --product alleycat-sim >&2
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# start_serve DIR ARGS...: starts the service, sets $pid and $port.
+start_serve() {
+    local data=$1
+    shift
+    "$bin/alleycat" serve --port 0 --data "$data" "$@" >"$data.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 300); do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$data.log")
+        [[ -n "$port" ]] && return 0
+        sleep 0.1
+    done
+    echo "alleycat serve did not start:" >&2
+    cat "$data.log" >&2
+    exit 1
+}
+
+cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+
+key_for() { "$bin/alleycat" keys create --name bench --rate 100000 --burst 100000 --data "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'; }
+
+# 1. Throughput.
+data="$work/throughput"
+key=$(key_for "$data")
+start_serve "$data" --shards "$shards"
+cpu_before=$(cpu_seconds "$pid")
+"$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$seconds" \
+    --speed max --connections "$connections" --start 1764000000000 --json >"$work/throughput.json"
+cpu_after=$(cpu_seconds "$pid")
+kill -INT "$pid"
+wait "$pid" || true
+python3 - "$work/throughput.json" "$cpu_before" "$cpu_after" "$machine" "$shards" "$connections" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+cpu = float(sys.argv[3]) - float(sys.argv[2])
+print(json.dumps({"name": "network-ingest", "value": s["messagesPerSecond"], "unit": "records/s",
+                  "detail": {"accepted": s["accepted"], "lost": s["lost"], "refusedAndRetried": s["refusedAndRetried"],
+                             "callsRetried": s["callsRetried"], "wallSeconds": round(s["wallSeconds"], 3),
+                             "putLatencyP50Micros": s["putLatencyP50Micros"], "putLatencyP99Micros": s["putLatencyP99Micros"],
+                             "serviceCpuSeconds": round(cpu, 2), "serviceCpuShare": round(cpu / s["wallSeconds"], 2),
+                             "shards": int(sys.argv[5]), "connections": int(sys.argv[6]), "machine": sys.argv[4]}}))
+PY
+
+# 2. CPU share under the 1,000-rider real-time load.
+if ((live_seconds > 0)); then
+    data="$work/realtime"
+    key=$(key_for "$data")
+    start_serve "$data"
+    cpu_before=$(cpu_seconds "$pid")
+    "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers 1000 --seconds "$live_seconds" \
+        --speed realtime --json >"$work/realtime.json"
+    cpu_after=$(cpu_seconds "$pid")
+    kill -INT "$pid"
+    wait "$pid" || true
+    python3 - "$work/realtime.json" "$cpu_before" "$cpu_after" "$machine" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+cpu = float(sys.argv[3]) - float(sys.argv[2])
+print(json.dumps({"name": "serve-cpu-1000-realtime", "value": round(100 * cpu / s["wallSeconds"], 2), "unit": "% of one core",
+                  "detail": {"accepted": s["accepted"], "lost": s["lost"], "wallSeconds": round(s["wallSeconds"], 1),
+                             "serviceCpuSeconds": round(cpu, 2), "putLatencyP50Micros": s["putLatencyP50Micros"],
+                             "putLatencyP99Micros": s["putLatencyP99Micros"], "machine": sys.argv[4]}}))
+PY
+fi

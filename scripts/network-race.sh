@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The load run of issue 6: a seeded race sent over the network by
+# `alleycat-sim --endpoint` to `alleycat serve` in real-time pacing, then the same
+# seeded race run in process by `alleycat race`; compares the history files
+# (gunzipped) and every class's leaderboards. Prints the simulator's summary, the
+# comparison, and exits 1 on any difference or lost message.
+# RACERS (default 1000), RACE_SECONDS (default 300), SEED (default 1), SPEED (default realtime).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+racers=${RACERS:-1000}
+race_seconds=${RACE_SECONDS:-300}
+seed=${SEED:-1}
+speed=${SPEED:-realtime}
+
+swift build -c release --product alleycat >&2
+swift build -c release --product alleycat-sim >&2
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+shards=$(( (racers + 999) / 1000 ))
+# Both runs start their race at the same instant (the next whole second but two).
+start=$(( ($(date +%s) + 3) * 1000 ))
+
+key=$("$bin/alleycat" keys create --name load --data "$work/network" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+"$bin/alleycat" serve --port 0 --data "$work/network" --shards "$shards" >"$work/serve.log" 2>&1 &
+pid=$!
+port=""
+for _ in $(seq 1 300); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log")
+    [[ -n "$port" ]] && break
+    sleep 0.1
+done
+[[ -n "$port" ]] || { cat "$work/serve.log" >&2; exit 1; }
+echo "network: $racers riders, $race_seconds s, seed $seed, speed $speed -> http://127.0.0.1:$port ($shards shard(s))"
+"$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$race_seconds" \
+    --seed "$seed" --start "$start" --speed "$speed"
+kill -INT "$pid"
+wait "$pid"
+
+echo "in process: the same race"
+"$bin/alleycat" race --racers "$racers" --seconds "$race_seconds" --seed "$seed" --start "$start" --shards "$shards" \
+    --data "$work/local" >/dev/null
+
+differences=0
+for class in 1 2 3 4 5 6; do
+    a=$(gzip -dc "$work/network/history/class-$class.gz" | sha256sum | cut -c1-16)
+    b=$(gzip -dc "$work/local/history/class-$class.gz" | sha256sum | cut -c1-16)
+    if [[ "$a" == "$b" ]]; then echo "history class-$class.gz: identical ($a)"; else echo "history class-$class.gz: DIFFERENT ($a vs $b)"; differences=$((differences + 1)); fi
+    for by in total best final; do
+        if cmp -s <("$bin/alleycat" leaderboard --class "$class" --by "$by" --limit 1000 --json --data "$work/network") \
+                  <("$bin/alleycat" leaderboard --class "$class" --by "$by" --limit 1000 --json --data "$work/local"); then
+            :
+        else
+            echo "leaderboard class $class by $by: DIFFERENT"
+            differences=$((differences + 1))
+        fi
+    done
+done
+echo "leaderboards compared: 6 classes by total, best and final, up to 1000 rows each"
+if ((differences == 0)); then echo "no difference"; else echo "$differences difference(s)"; exit 1; fi
