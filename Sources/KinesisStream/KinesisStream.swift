@@ -19,6 +19,8 @@ public final class KinesisStream: Sendable {
 
     struct State {
         var shards: [Shard]
+        /// Where accepted records' bytes go, for every shard (appends hold the lock).
+        var arena: RecordArena?
         /// Consumer name → shard index → last sequence number it has finished with.
         var checkpoints: [String: [Int: SequenceNumber]] = [:]
     }

@@ -15,36 +15,33 @@ public enum Base64 {
     /// Appends the encoding of `data` to `output`.
     public static func encode(_ data: some Collection<UInt8>, into output: inout [UInt8]) {
         let encode = { (bytes: UnsafeBufferPointer<UInt8>) in
-            alphabet.withUnsafeBufferPointer { table in
-                var index = 0
-                let whole = bytes.count - bytes.count % 3
-                while index < whole {
-                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-                    output.append(table[Int(chunk >> 18)])
-                    output.append(table[Int(chunk >> 12 & 0x3F)])
-                    output.append(table[Int(chunk >> 6 & 0x3F)])
-                    output.append(table[Int(chunk & 0x3F)])
-                    index += 3
-                }
-                switch bytes.count - whole {
-                case 1:
-                    let chunk = UInt32(bytes[index]) << 16
-                    output.append(table[Int(chunk >> 18)])
-                    output.append(table[Int(chunk >> 12 & 0x3F)])
-                    output.append(UInt8(ascii: "="))
-                    output.append(UInt8(ascii: "="))
-                case 2:
-                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-                    output.append(table[Int(chunk >> 18)])
-                    output.append(table[Int(chunk >> 12 & 0x3F)])
-                    output.append(table[Int(chunk >> 6 & 0x3F)])
-                    output.append(UInt8(ascii: "="))
-                default:
-                    break
+            let start = output.count
+            let length = encodedCount(bytes.count)
+            output.append(contentsOf: repeatElement(0, count: length))
+            output.withUnsafeMutableBufferPointer { buffer in
+                alphabet.withUnsafeBufferPointer { table in
+                    var out = start
+                    var index = 0
+                    let whole = bytes.count - bytes.count % 3
+                    while index < whole {
+                        let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                        buffer[out] = table[Int(chunk >> 18)]
+                        buffer[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+                        buffer[out + 2] = table[Int(chunk >> 6 & 0x3F)]
+                        buffer[out + 3] = table[Int(chunk & 0x3F)]
+                        index += 3
+                        out += 4
+                    }
+                    let rest = bytes.count - whole
+                    guard rest > 0 else { return }
+                    let chunk = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+                    buffer[out] = table[Int(chunk >> 18)]
+                    buffer[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    buffer[out + 2] = rest == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
+                    buffer[out + 3] = UInt8(ascii: "=")
                 }
             }
         }
-        output.reserveCapacity(output.count + encodedCount(data.count))
         if data.withContiguousStorageIfAvailable(encode) == nil {
             Array(data).withUnsafeBufferPointer(encode)
         }
@@ -64,36 +61,36 @@ public enum Base64 {
         guard count % 4 == 0 else { return nil }
         var padding = 0
         if text[count - 1] == UInt8(ascii: "=") { padding = text[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
-        var output = [UInt8]()
-        output.reserveCapacity(count / 4 * 3 - padding)
-        let ok: Bool = values.withUnsafeBufferPointer { table in
-            var index = 0
-            let full = count - (padding > 0 ? 4 : 0)
-            while index < full {
+        var ok = true
+        let output = [UInt8](unsafeUninitializedCapacity: count / 4 * 3 - padding) { output, initialized in
+            ok = values.withUnsafeBufferPointer { table in
+                var index = 0
+                var out = 0
+                let full = count - (padding > 0 ? 4 : 0)
+                while index < full {
+                    let a = table[Int(text[index])], b = table[Int(text[index + 1])]
+                    let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { return false }
+                    let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
+                    output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
+                    output[out + 2] = UInt8(truncatingIfNeeded: chunk)
+                    index += 4
+                    out += 3
+                }
+                if padding == 0 { return true }
                 let a = table[Int(text[index])], b = table[Int(text[index + 1])]
-                let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return false }
-                let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
-                output.append(UInt8(truncatingIfNeeded: chunk >> 8))
-                output.append(UInt8(truncatingIfNeeded: chunk))
-                index += 4
+                let c = padding == 2 ? 0 : table[Int(text[index + 2])]
+                if (a | b | c) & 0xC0 != 0 { return false }
+                let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+                // Canonical form: the bits the padding stands for are zero.
+                if chunk & (padding == 2 ? 0xFFFF : 0xFF) != 0 { return false }
+                output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
+                if padding == 1 { output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8) }
+                return true
             }
-            if padding == 0 { return true }
-            let a = table[Int(text[index])], b = table[Int(text[index + 1])]
-            let c = padding == 2 ? 0 : table[Int(text[index + 2])]
-            if (a | b | c) & 0xC0 != 0 { return false }
-            let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-            // Canonical form: the bits the padding stands for are zero.
-            if padding == 2 {
-                if chunk & 0xFFFF != 0 { return false }
-                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
-            } else {
-                if chunk & 0xFF != 0 { return false }
-                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
-                output.append(UInt8(truncatingIfNeeded: chunk >> 8))
-            }
-            return true
+            // Every byte is written when the text is valid; a refused text is dropped whole.
+            initialized = ok ? output.count : 0
         }
         return ok ? output : nil
     }

@@ -61,6 +61,31 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A string of `prefix`, then `high` zero-padded to `highWidth` digits, then `low`
+    /// zero-padded to `lowWidth` digits (sequence numbers and shard ids, written for
+    /// every record of an answer without building a String).
+    public mutating func paddedDigits(prefix: StaticString = "", _ high: UInt64, width highWidth: Int, _ low: UInt64 = 0, width lowWidth: Int = 0) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        prefix.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        appendPadded(high, width: highWidth)
+        appendPadded(low, width: lowWidth)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    private mutating func appendPadded(_ value: UInt64, width: Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        var rest = value
+        var index = bytes.count - 1
+        while rest > 0 && index >= start {
+            bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        }
+    }
+
     /// Milliseconds as a number of seconds with three decimals (the JSON protocol's timestamps).
     public mutating func epochSeconds(millis: Int64) {
         separate()

@@ -41,3 +41,15 @@ import Testing
         #expect(read == text)
     }
 }
+
+@Suite struct JSONWriterDigitsTests {
+    @Test func padsEachPartToItsWidth() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.paddedDigits(999_999, width: 6, 999_999_999_999_999_999, width: 18)
+        writer.paddedDigits(prefix: "shardId-", 7, width: 12)
+        writer.paddedDigits(0, width: 3)
+        writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["999999999999999999999999","shardId-000000000007","000"]"#)
+    }
+}

@@ -27,7 +27,7 @@ extension KinesisAPI {
         for record in result.records {
             writer.beginObject()
             writer.key("SequenceNumber")
-            writer.string(record.sequenceNumber.description)
+            writer.sequenceNumber(record.sequenceNumber)
             writer.key("ApproximateArrivalTimestamp")
             writer.epochSeconds(millis: record.approximateArrivalMillis)
             writer.key("Data")

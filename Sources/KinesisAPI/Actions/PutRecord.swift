@@ -16,9 +16,9 @@ extension KinesisAPI {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("ShardId")
-        writer.string(shardId.description)
+        writer.shardId(shardId)
         writer.key("SequenceNumber")
-        writer.string(sequenceNumber.description)
+        writer.sequenceNumber(sequenceNumber)
         writer.endObject()
         return writer.bytes
     }

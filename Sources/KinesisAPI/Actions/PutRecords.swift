@@ -28,9 +28,9 @@ extension KinesisAPI {
             switch record {
             case let .accepted(shardId, sequenceNumber):
                 writer.key("SequenceNumber")
-                writer.string(sequenceNumber.description)
+                writer.sequenceNumber(sequenceNumber)
                 writer.key("ShardId")
-                writer.string(shardId.description)
+                writer.shardId(shardId)
             case let .refused(errorCode, errorMessage):
                 writer.key("ErrorCode")
                 writer.string(errorCode.rawValue)

@@ -33,8 +33,6 @@ struct PutRecordsInput {
     }
 
     private static func record(_ reader: inout JSONReader, index: Int) throws -> PutRecordsRequestEntry {
-        // Kinesis names members of a list from 1.
-        let path = "records.\(index + 1).member"
         try reader.expectKind(.object, "Records[\(index)]")
         var data: [UInt8]?
         var partitionKey: String?
@@ -47,8 +45,9 @@ struct PutRecordsInput {
             default: try reader.skipValue()
             }
         }
-        guard let data else { throw missing("\(path).data") }
-        guard let partitionKey else { throw missing("\(path).partitionKey") }
+        // Kinesis names members of a list from 1.
+        guard let data else { throw missing("records.\(index + 1).member.data") }
+        guard let partitionKey else { throw missing("records.\(index + 1).member.partitionKey") }
         return PutRecordsRequestEntry(data: data, partitionKey: partitionKey, explicitHashKey: explicitHashKey)
     }
 }

@@ -28,38 +28,38 @@ func missing(_ field: String) -> KinesisAPIError {
 
 extension JSONReader {
     /// A string member, nil when null.
-    mutating func optionalString(_ field: String) throws -> String? {
+    mutating func optionalString(_ field: @autoclosure () -> String) throws -> String? {
         if readNull() { return nil }
-        try expectKind(.string, field)
+        try expectKind(.string, field())
         return try readString()
     }
 
     /// A whole-number member, nil when null.
-    mutating func optionalInteger(_ field: String) throws -> Int64? {
+    mutating func optionalInteger(_ field: @autoclosure () -> String) throws -> Int64? {
         if readNull() { return nil }
-        try expectKind(.number, field)
-        return try readInteger(field: field)
+        try expectKind(.number, field())
+        return try readInteger(field: field())
     }
 
     /// A base64 member, nil when null.
-    mutating func optionalBase64(_ field: String) throws -> [UInt8]? {
+    mutating func optionalBase64(_ field: @autoclosure () -> String) throws -> [UInt8]? {
         if readNull() { return nil }
-        try expectKind(.string, field)
-        return try readBase64(field: field)
+        try expectKind(.string, field())
+        return try readBase64(field: field())
     }
 
     /// A timestamp member (seconds since the epoch, as the JSON protocol sends them) in milliseconds.
-    mutating func optionalTimestamp(_ field: String) throws -> Int64? {
+    mutating func optionalTimestamp(_ field: @autoclosure () -> String) throws -> Int64? {
         if readNull() { return nil }
-        try expectKind(.number, field)
+        try expectKind(.number, field())
         let seconds = try readDouble()
-        guard abs(seconds) < 1e12 else { throw KinesisAPIError.serialization("\(field) is \(seconds) seconds, out of range") }
+        guard abs(seconds) < 1e12 else { throw KinesisAPIError.serialization("\(field()) is \(seconds) seconds, out of range") }
         return Int64((seconds * 1000).rounded())
     }
 
-    mutating func expectKind(_ kind: Kind, _ field: String) throws {
+    mutating func expectKind(_ kind: Kind, _ field: @autoclosure () -> String) throws {
         let found = try peekKind()
-        guard found == kind else { throw KinesisAPIError.serialization("\(field) must be \(kind.name), got \(found.name)") }
+        guard found == kind else { throw KinesisAPIError.serialization("\(field()) must be \(kind.name), got \(found.name)") }
     }
 }
 

@@ -12,7 +12,7 @@ extension KinesisStream {
                 return .failure(.provisionedThroughputExceeded(
                     Self.rateMessage(refusal, shard: state.shards[shard].id, stream: streamName, limits: limits)))
             }
-            let sequenceNumber = state.shards[shard].append(partitionKey: entry.partitionKey, data: entry.data, nowMillis: now)
+            let sequenceNumber = state.shards[shard].append(partitionKey: entry.partitionKey, data: entry.data, nowMillis: now, arena: &state.arena)
             return .success((state.shards[shard].id, sequenceNumber))
         }
         let (shardId, sequenceNumber) = try result.get()

@@ -19,7 +19,7 @@ extension KinesisStream {
                         errorCode: .provisionedThroughputExceeded,
                         errorMessage: Self.rateMessage(refusal, shard: state.shards[shard].id, stream: streamName, limits: limits)))
                 } else {
-                    let sequenceNumber = state.shards[shard].append(partitionKey: entry.partitionKey, data: entry.data, nowMillis: now)
+                    let sequenceNumber = state.shards[shard].append(partitionKey: entry.partitionKey, data: entry.data, nowMillis: now, arena: &state.arena)
                     results.append(.accepted(shardId: state.shards[shard].id, sequenceNumber: sequenceNumber))
                 }
             }

@@ -4,7 +4,6 @@ struct Shard {
     let id: ShardID
     let range: HashKeyRange
     private(set) var records: ContiguousArray<StreamRecord> = []
-    private var arena: RecordArena?
     /// Index in `records` of the oldest retained record; trimmed ones are removed lazily.
     private(set) var head = 0
     /// Counter the next accepted record gets; counters start at 1.
@@ -43,7 +42,9 @@ struct Shard {
         case records, bytes
     }
 
-    mutating func append(partitionKey: String, data: [UInt8], nowMillis: Int64) -> SequenceNumber {
+    /// Appends a record whose bytes go into `arena`, the stream's: one arena for all
+    /// shards, so a stream of many shards does not fault in a block per shard.
+    mutating func append(partitionKey: String, data: [UInt8], nowMillis: Int64, arena: inout RecordArena?) -> SequenceNumber {
         let sequenceNumber = SequenceNumber(shardIndex: id.index, counter: nextCounter)
         nextCounter += 1
         // Arrival times never go backwards within a shard, so AT_TIMESTAMP can binary search.
@@ -54,7 +55,7 @@ struct Shard {
         let offset = data.withUnsafeBytes { arena!.append($0) }
         if records.count == records.capacity {
             // Grow in large steps: every doubling copies the whole array into fresh pages.
-            records.reserveCapacity(max(65_536, records.count * 2))
+            records.reserveCapacity(max(4096, records.count * 2))
         }
         records.append(StreamRecord(
             sequenceNumber: sequenceNumber, approximateArrivalMillis: lastArrivalMillis,
