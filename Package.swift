@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CZlib"]),
         .target(
             name: "KinesisStream",
-            dependencies: ["RaceModel", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["RaceModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KinesisWire"),
         .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisStream", "RaceModel"]),
         .target(
@@ -95,6 +95,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat", "alleycat-sim"]),
+            dependencies: [
+                "Pipeline", "Firehose", "KinesisStream", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "alleycat-sim",
+            ]),
     ]
 )

@@ -62,10 +62,11 @@ public final class DeliveryStream: @unchecked Sendable {
         self.stream = stream
         self.checkpointPath = DeliveryCheckpoint.path(bucket: bucket, deliveryStream: configuration.name)
         // Resume after what an earlier run delivered.
-        if let saved = try DeliveryCheckpoint.load(from: checkpointPath) {
-            for sequenceNumber in saved.sequenceNumbers where sequenceNumber.shardIndex < stream.shardCount {
-                try stream.setCheckpoint(consumer: configuration.consumerName, sequenceNumber: sequenceNumber)
-            }
+        // A checkpoint of another stream (an in-memory stream of an earlier process, or a
+        // stream log that was moved away) means nothing here: start from the oldest record.
+        if let saved = try DeliveryCheckpoint.load(from: checkpointPath), saved.stream == stream.identity {
+            try stream.setCheckpoints(
+                consumer: configuration.consumerName, saved.sequenceNumbers.filter { $0.shardIndex < stream.shardCount })
         }
         self.consumer = try StreamConsumer(name: configuration.consumerName, stream: stream, start: .trimHorizon)
         self.shared = Mutex(Shared())
@@ -294,12 +295,14 @@ public final class DeliveryStream: @unchecked Sendable {
 
     private func saveCheckpoint(_ through: [Int: SequenceNumber]) {
         checkpointWriter.withLock { committed in
+            var moved: [SequenceNumber] = []
             for (shard, sequenceNumber) in through where committed[shard].map({ $0 < sequenceNumber }) ?? true {
                 committed[shard] = sequenceNumber
-                try? stream.setCheckpoint(consumer: configuration.consumerName, sequenceNumber: sequenceNumber)
+                moved.append(sequenceNumber)
             }
+            try? stream.setCheckpoints(consumer: configuration.consumerName, moved)
             let checkpoint = DeliveryCheckpoint(
-                deliveryStream: configuration.name, consumer: configuration.consumerName,
+                deliveryStream: configuration.name, consumer: configuration.consumerName, stream: stream.identity,
                 shards: Dictionary(uniqueKeysWithValues: committed.map { (ShardID(index: $0.key).description, $0.value.description) }))
             do {
                 try checkpoint.save(to: checkpointPath)

@@ -16,6 +16,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
     case unrecognizedClient(String)
     case accessDenied(String)
     case throttling(String)
+    case internalFailure(String)
 
     public var typeName: String {
         switch self {
@@ -30,6 +31,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case .unrecognizedClient: "UnrecognizedClientException"
         case .accessDenied: "AccessDeniedException"
         case .throttling: "ThrottlingException"
+        case .internalFailure: "InternalFailure"
         }
     }
 
@@ -38,6 +40,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case .requestTooLarge: 413
         case .missingAuthenticationToken, .unrecognizedClient, .accessDenied: 403
         case .throttling: 429
+        case .internalFailure: 500
         default: 400
         }
     }
@@ -47,7 +50,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case let .serialization(message), let .validation(message), let .invalidArgument(message),
              let .resourceNotFound(message), let .provisionedThroughputExceeded(message), let .expiredIterator(message),
              let .unknownOperation(message), let .requestTooLarge(message), let .missingAuthenticationToken(message),
-             let .unrecognizedClient(message), let .accessDenied(message), let .throttling(message):
+             let .unrecognizedClient(message), let .accessDenied(message), let .throttling(message), let .internalFailure(message):
             message
         }
     }
@@ -73,6 +76,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case let .resourceNotFound(message): self = .resourceNotFound(message)
         case let .provisionedThroughputExceeded(message): self = .provisionedThroughputExceeded(message)
         case let .expiredIterator(message): self = .expiredIterator(message)
+        case let .internalFailure(message): self = .internalFailure(message)
         }
     }
 }

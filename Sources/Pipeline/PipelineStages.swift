@@ -20,9 +20,15 @@ public final class PipelineStages: Sendable {
 
     public init(
         layout: DataLayout, shards: Int, shardLimits: ShardLimits = .kinesis, raceLength: Int,
-        firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool
+        firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
+        durable: Bool, report: (String) -> Void = { _ in }
     ) throws {
-        stream = KinesisStream(shardCount: shards, limits: shardLimits, clock: clock)
+        if durable {
+            stream = try KinesisStream.durable(
+                directory: layout.streamDirectory, shardCount: shards, limits: shardLimits, clock: clock, report: report)
+        } else {
+            stream = KinesisStream(shardCount: shards, limits: shardLimits, clock: clock)
+        }
         deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
         historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
         store = try RaceStore(path: layout.storePath)
@@ -30,9 +36,6 @@ public final class PipelineStages: Sendable {
         merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
         queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges)
         queue.subscribe()
-        // The stream lives in memory: a new process has a new stream, whose sequence
-        // numbers start again, so a position saved by an earlier process means nothing.
-        try? FileManager.default.removeItem(atPath: layout.deliveryDirectory + "/.checkpoints")
         self.firehose = try DeliveryStream(
             configuration: firehose, stream: stream, processor: AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)

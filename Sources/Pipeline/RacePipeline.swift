@@ -16,6 +16,8 @@ public struct DataLayout: Sendable {
     public var deliveryDirectory: String { directory + "/delivery" }
     public var historyDirectory: String { directory + "/history" }
     public var storePath: String { directory + "/alleycat.sqlite" }
+    /// The durable stream's segment log.
+    public var streamDirectory: String { directory + "/stream" }
 }
 
 public struct PipelineConfiguration: Sendable {
@@ -24,11 +26,14 @@ public struct PipelineConfiguration: Sendable {
     public var shards: Int
     public var shardLimits: ShardLimits
     public var firehose: DeliveryStreamConfiguration
+    /// Keep the stream in a segment log under `layout.streamDirectory` (else in memory).
+    public var durable: Bool
 
     public init(
         plan: SimulationPlan, layout: DataLayout = DataLayout(), shards: Int = 1, shardLimits: ShardLimits = .kinesis,
-        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration()
+        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), durable: Bool = false
     ) {
+        self.durable = durable
         self.plan = plan
         self.layout = layout
         self.shards = shards
@@ -66,7 +71,7 @@ public final class RacePipeline {
         stages = try PipelineStages(
             layout: configuration.layout, shards: configuration.shards, shardLimits: configuration.shardLimits,
             raceLength: configuration.plan.seconds, firehose: configuration.firehose, clock: clock,
-            mergeWindowMillis: 200, backgroundMerges: false)
+            mergeWindowMillis: 200, backgroundMerges: false, durable: configuration.durable)
     }
 
     deinit {

@@ -1,8 +1,9 @@
 import KinesisStream
 import Synchronization
 
-/// Feeds the ranking engine from the stream as consumer "ranking", starting at
-/// the newest records: a restarted service ranks what happens now, not the backlog.
+/// Feeds the ranking engine from the stream as consumer "ranking", starting where
+/// the caller says: the newest records, or (the service) the last race's worth, so a
+/// restarted service rebuilds the current race from a durable stream.
 public final class RankingConsumer: Sendable {
     public static let consumerName = "ranking"
 
@@ -10,9 +11,9 @@ public final class RankingConsumer: Sendable {
     // A pump polls and ingests under this lock, so updates come out in stream order.
     private let consumer: Mutex<StreamConsumer>
 
-    public init(stream: KinesisStream, engine: RankingEngine) throws(StreamError) {
+    public init(stream: KinesisStream, engine: RankingEngine, start: ShardIteratorType = .latest) throws(StreamError) {
         self.engine = engine
-        consumer = Mutex(try StreamConsumer(name: Self.consumerName, stream: stream, start: .latest))
+        consumer = Mutex(try StreamConsumer(name: Self.consumerName, stream: stream, start: start))
     }
 
     /// Reads everything available and ingests it as one batch.

@@ -37,6 +37,9 @@ public final class AlleycatService: Sendable {
         /// How often the firehose reads the stream.
         public var firehoseInterval: Duration = .milliseconds(50)
         public var firehose = DeliveryStreamConfiguration()
+        /// Keep the stream in a segment log under `layout.streamDirectory`, so what was
+        /// acknowledged survives a crash (`alleycat serve` does unless `--in-memory`).
+        public var durable = false
 
         public init() {}
     }
@@ -65,10 +68,13 @@ public final class AlleycatService: Sendable {
         stages = try PipelineStages(
             layout: configuration.layout, shards: configuration.shards, shardLimits: configuration.shardLimits, raceLength: configuration.raceLength,
             firehose: configuration.firehose, clock: clock, mergeWindowMillis: configuration.mergeWindowMillis,
-            backgroundMerges: true)
+            backgroundMerges: true, durable: configuration.durable, report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
-        rankingConsumer = try RankingConsumer(stream: stages.stream, engine: rankings)
+        // The ranking consumer starts a race's length back, so after a restart the current
+        // race is ranked again from the stream (an empty in-memory stream has nothing there).
+        let since = clock.nowMillis() - Int64(configuration.raceLength + 10) * 1000
+        rankingConsumer = try RankingConsumer(stream: stages.stream, engine: rankings, start: .atTimestamp(millis: since))
         hub = LiveHub(rankings: rankings)
         metrics = ServiceMetrics()
         kinesis = KinesisAPI(stream: stages.stream, createdMillis: clock.nowMillis())

@@ -157,22 +157,28 @@ import Testing
     @Test func restartResumesFromTheCheckpointWithoutDuplicatesOrGaps() throws {
         let rig = Rig()
         defer { rig.remove() }
-        try rig.put((0..<30).map { rider($0) })
-        let first = try rig.firehose()
+        let limits = ShardLimits(recordsPerSecond: 1_000_000, bytesPerSecond: 1 << 30)
+        let log = rig.directory + "-stream"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let stream = try KinesisStream.durable(directory: log, limits: limits, clock: rig.clock)
+        let put = { (range: Range<Int>) in
+            _ = try stream.putRecords(range.map { PutRecordsRequestEntry(data: Array(rider($0).utf8), partitionKey: "k") })
+        }
+        try put(0..<30)
+        let first = try rig.firehose(stream: stream)
         first.pump()
         first.flush()
-        try rig.put((30..<50).map { rider($0) })
+        try put(30..<50)
         first.pump()  // buffered, not delivered: this run "crashes" here
         #expect(rig.keys().count == 1)
 
         // Same stream object (the consumer checkpoint) ...
-        let second = try rig.firehose()
+        let second = try rig.firehose(stream: stream)
         second.pump()
         second.flush()
-        // ... and a fresh stream holding the same records (a restarted process): the file checkpoint.
-        let replayed = KinesisStream(limits: ShardLimits(recordsPerSecond: 1_000_000, bytesPerSecond: 1 << 30), clock: rig.clock)
-        _ = try replayed.putRecords((0..<50).map { PutRecordsRequestEntry(data: Array(rider($0).utf8), partitionKey: "k") })
-        let third = try rig.firehose(stream: replayed)
+        // ... and the stream reopened from its log (a restarted process): the file checkpoint.
+        let reopened = try KinesisStream.durable(directory: log, limits: limits, clock: rig.clock)
+        let third = try rig.firehose(stream: reopened)
         third.pump()
         third.flush()
         #expect(third.metrics.recordsIn == 0)
@@ -182,7 +188,15 @@ import Testing
         }
         #expect(racers == Array(0..<50))
         let checkpoint = try String(contentsOfFile: rig.directory + "/.checkpoints/alleycat-data-firehose.json", encoding: .utf8)
-        #expect(checkpoint == #"{"consumer":"firehose","deliveryStream":"alleycat-data-firehose","shards":{"shardId-000000000000":"000000000000000000000050"}}"#)
+        #expect(checkpoint == #"{"consumer":"firehose","deliveryStream":"alleycat-data-firehose","shards":{"shardId-000000000000":"000000000000000000000050"},"stream":"\#(stream.identity)"}"#)
+
+        // Another stream (an in-memory one of a new process) does not take that position.
+        let fresh = KinesisStream(limits: limits, clock: rig.clock)
+        _ = try fresh.putRecords((0..<5).map { PutRecordsRequestEntry(data: Array(rider($0).utf8), partitionKey: "k") })
+        let fourth = try rig.firehose(stream: fresh)
+        fourth.pump()
+        fourth.flush()
+        #expect(fourth.metrics.recordsIn == 5)
     }
 
     @Test func invocationsAreCappedInSize() throws {

@@ -8,6 +8,8 @@ import Storage
 struct DeliveryCheckpoint: Codable, Equatable {
     var deliveryStream: String
     var consumer: String
+    /// The identity of the stream the positions are in (`KinesisStream.identity`).
+    var stream: String?
     /// Shard id → sequence number.
     var shards: [String: String]
 

@@ -12,12 +12,32 @@ extension KinesisStream {
     }
 
     public func setCheckpoint(consumer: String, sequenceNumber: SequenceNumber) throws(StreamError) {
-        try checkShard(ShardID(index: sequenceNumber.shardIndex))
-        state.withLock { state in
-            let current = state.checkpoints[consumer]?[sequenceNumber.shardIndex]
-            // A checkpoint only moves forward.
-            if current.map({ $0 < sequenceNumber }) ?? true {
+        try setCheckpoints(consumer: consumer, [sequenceNumber])
+    }
+
+    /// Moves `consumer`'s position in each named shard forward (never back). On a
+    /// durable stream the positions are in the log when this returns, one sync for all.
+    public func setCheckpoints(consumer: String, _ sequenceNumbers: [SequenceNumber]) throws(StreamError) {
+        for sequenceNumber in sequenceNumbers { try checkShard(ShardID(index: sequenceNumber.shardIndex)) }
+        let log = log
+        let logEnd: UInt64? = state.withLock { state in
+            var frames: [UInt8] = []
+            for sequenceNumber in sequenceNumbers {
+                let current = state.checkpoints[consumer]?[sequenceNumber.shardIndex]
+                guard current.map({ $0 < sequenceNumber }) ?? true else { continue }
                 state.checkpoints[consumer, default: [:]][sequenceNumber.shardIndex] = sequenceNumber
+                if let log {
+                    LogFrame.appendCheckpoint(consumer: consumer, shard: sequenceNumber.shardIndex, counter: sequenceNumber.counter, to: &frames)
+                    log.noteCheckpoint(consumer: consumer, shard: sequenceNumber.shardIndex, counter: sequenceNumber.counter)
+                }
+            }
+            return frames.isEmpty ? nil : log?.append(frames)
+        }
+        if let log, let logEnd {
+            do {
+                try log.waitDurable(through: logEnd, nowMillis: clock.nowMillis())
+            } catch {
+                throw .internalFailure("the stream could not store the checkpoints of \(consumer): \(error.message)")
             }
         }
     }

@@ -35,7 +35,7 @@ extension KinesisStream {
             case .trimHorizon:
                 return shard.oldestCounter
             case .latest:
-                return shard.nextCounter
+                return shard.visibleCounter
             case let .atSequenceNumber(sequenceNumber):
                 return sequenceNumber.counter
             case let .afterSequenceNumber(sequenceNumber):

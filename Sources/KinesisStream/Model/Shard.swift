@@ -8,6 +8,9 @@ struct Shard {
     private(set) var head = 0
     /// Counter the next accepted record gets; counters start at 1.
     private(set) var nextCounter: UInt64 = 1
+    /// Records below this counter may be read: on a durable stream, those whose log
+    /// frames are synced (a reader never sees a record a crash could take back).
+    private(set) var visibleCounter: UInt64 = 1
     private var lastArrivalMillis: Int64 = .min
     private var windowSecond: Int64 = .min
     private var windowRecords = 0
@@ -45,10 +48,34 @@ struct Shard {
     /// Appends a record whose bytes go into `arena`, the stream's: one arena for all
     /// shards, so a stream of many shards does not fault in a block per shard.
     mutating func append(partitionKey: String, data: [UInt8], nowMillis: Int64, arena: inout RecordArena?) -> SequenceNumber {
-        let sequenceNumber = SequenceNumber(shardIndex: id.index, counter: nextCounter)
-        nextCounter += 1
         // Arrival times never go backwards within a shard, so AT_TIMESTAMP can binary search.
-        lastArrivalMillis = max(lastArrivalMillis, nowMillis)
+        store(counter: nextCounter, arrivalMillis: max(lastArrivalMillis, nowMillis), partitionKey: partitionKey, data: data, arena: &arena)
+    }
+
+    /// Puts back a record read from the stream's log on start; false when it does not
+    /// follow the shard's last one.
+    mutating func restore(counter: UInt64, arrivalMillis: Int64, partitionKey: String, data: [UInt8], arena: inout RecordArena?) -> Bool {
+        if retainedCount == 0 && counter >= nextCounter {
+            nextCounter = counter
+        } else if counter != nextCounter {
+            return false
+        }
+        _ = store(counter: counter, arrivalMillis: max(lastArrivalMillis, arrivalMillis), partitionKey: partitionKey, data: data, arena: &arena)
+        visibleCounter = nextCounter
+        return true
+    }
+
+    /// Lets readers see records up to `counter`.
+    mutating func publish(through counter: UInt64) {
+        visibleCounter = max(visibleCounter, counter + 1)
+    }
+
+    private mutating func store(
+        counter: UInt64, arrivalMillis: Int64, partitionKey: String, data: [UInt8], arena: inout RecordArena?
+    ) -> SequenceNumber {
+        let sequenceNumber = SequenceNumber(shardIndex: id.index, counter: counter)
+        nextCounter = counter + 1
+        lastArrivalMillis = arrivalMillis
         if arena.map({ $0.available < data.count }) ?? true {
             arena = RecordArena(minimumCapacity: data.count)
         }
@@ -58,7 +85,7 @@ struct Shard {
             records.reserveCapacity(max(4096, records.count * 2))
         }
         records.append(StreamRecord(
-            sequenceNumber: sequenceNumber, approximateArrivalMillis: lastArrivalMillis,
+            sequenceNumber: sequenceNumber, approximateArrivalMillis: arrivalMillis,
             partitionKey: partitionKey, data: RecordData(arena: arena!, offset: offset, count: data.count)))
         return sequenceNumber
     }
@@ -78,11 +105,12 @@ struct Shard {
     /// trimmed starts at the oldest retained record.
     func read(fromCounter counter: UInt64, limit: Int, maxBytes: Int) -> (records: [StreamRecord], next: UInt64) {
         let start = max(counter, oldestCounter)
-        guard start < nextCounter else { return ([], max(counter, start)) }
+        guard start < visibleCounter else { return ([], max(counter, start)) }
         let startIndex = head + Int(start - oldestCounter)
+        let visibleEnd = head + Int(visibleCounter - oldestCounter)
         var endIndex = startIndex
         var bytes = 0
-        while endIndex < records.count, endIndex - startIndex < limit {
+        while endIndex < visibleEnd, endIndex - startIndex < limit {
             bytes += records[endIndex].data.count
             if bytes > maxBytes && endIndex > startIndex { break }
             endIndex += 1

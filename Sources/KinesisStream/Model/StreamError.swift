@@ -6,6 +6,8 @@ public enum StreamError: Error, Sendable, Equatable, CustomStringConvertible {
     case resourceNotFound(String)
     case provisionedThroughputExceeded(String)
     case expiredIterator(String)
+    /// The stream could not store an accepted record (its log failed).
+    case internalFailure(String)
 
     public var typeName: String {
         switch self {
@@ -14,13 +16,14 @@ public enum StreamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .resourceNotFound: "ResourceNotFoundException"
         case .provisionedThroughputExceeded: "ProvisionedThroughputExceededException"
         case .expiredIterator: "ExpiredIteratorException"
+        case .internalFailure: "InternalFailure"
         }
     }
 
     public var message: String {
         switch self {
         case let .validation(message), let .invalidArgument(message), let .resourceNotFound(message),
-             let .provisionedThroughputExceeded(message), let .expiredIterator(message):
+             let .provisionedThroughputExceeded(message), let .expiredIterator(message), let .internalFailure(message):
             message
         }
     }

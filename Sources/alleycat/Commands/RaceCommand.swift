@@ -35,6 +35,9 @@ struct RaceCommand: ParsableCommand {
     @Option(name: .customLong("data"), help: "Data directory for the outputs.")
     var directory = "data"
 
+    @Flag(help: "Keep the stream in a segment log under DATA/stream (fsynced before records are acknowledged; a rerun on the same --data continues that stream) instead of in memory.")
+    var durable = false
+
     @Flag(help: "Print only the figures as one JSON object (for scripts/bench.sh).")
     var json = false
 
@@ -58,11 +61,11 @@ struct RaceCommand: ParsableCommand {
         let layout = DataLayout(directory: directory)
         let pipeline = try RacePipeline(configuration: PipelineConfiguration(
             plan: plan, layout: layout, shards: shards,
-            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel)))
+            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel), durable: durable))
         let progress = ProgressReporter(label: "racing")
         if !json {
             print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
-            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s), virtual clock from \(plan.startMillis)")
+            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s), \(durable ? "durable in \(layout.streamDirectory)" : "in memory"), virtual clock from \(plan.startMillis)")
             print("stage 2/4 firehose: '\(pipeline.firehose.configuration.name)' → \(layout.deliveryDirectory) (buffer \(bufferMB) MiB or \(bufferSeconds) s, gzip level \(gzipLevel))")
             print("stage 3/4 merger: history → \(layout.historyDirectory), store → \(layout.storePath)")
             print("stage 4/4 racing...")

@@ -55,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed of the simulated riders.")
     var seed: UInt64 = 1
 
+    @Flag(name: .customLong("in-memory"), help: "Keep the stream in memory only. By default it is durable: accepted records are in a segment log under DATA/stream, fsynced before they are acknowledged, and a restart continues from it.")
+    var inMemory = false
+
     @Flag(name: .customLong("exit-after-simulation"), help: "Stop once the simulated races are delivered and merged.")
     var exitAfterSimulation = false
 
@@ -84,14 +87,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.layout = DataLayout(directory: directory)
         configuration.shards = shards
         configuration.shardLimits = ShardLimits(recordsPerSecond: recordsPerShardSecond)
+        configuration.durable = !inMemory
         configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
         let service = try AlleycatService(configuration: configuration, clock: clock)
         let keys = (try? service.store.apiKeys().filter { !$0.isRevoked }.count) ?? 0
         let host = host
         let directory = directory
         let shards = shards
+        let durable = !inMemory
         let onListening: @Sendable (Int) -> Void = { port in
-            print("alleycat serve: listening on http://\(host):\(port)/ (dashboard; Kinesis API at POST /), data in \(directory), \(shards) shard(s), \(keys) active API key(s)")
+            print("alleycat serve: listening on http://\(host):\(port)/ (dashboard; Kinesis API at POST /), data in \(directory), \(shards) shard(s) \(durable ? "(durable)" : "(in memory)"), \(keys) active API key(s)")
             if keys == 0 { print("no API key yet: 'alleycat keys create --name NAME --data \(directory)' makes one for ingest") }
             // Scripts and tests wait for this line on a pipe.
             fflush(nil)
