@@ -4,7 +4,8 @@
 #     BENCH_SECONDS race seconds as 500-record PutRecords over BENCH_CONNECTIONS
 #     keep-alive connections; records accepted per second of wall time, and the
 #     service's CPU over that time (a stream of BENCH_SHARDS shards at Kinesis's
-#     1,000 records a second each);
+#     1,000 records a second each). Run against the stream in memory and then the
+#     durable stream (segment log, fsync before each answer), with their ratio;
 #  2. the service's CPU share while it takes 1,000 riders in real time for
 #     BENCH_LIVE_SECONDS (0 skips it).
 # Prints one JSON line per figure. The client runs on the same 2 cores as the service.
@@ -44,26 +45,37 @@ cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 
 key_for() { "$bin/alleycat" keys create --name bench --rate 100000 --burst 100000 --data "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'; }
 
-# 1. Throughput.
-data="$work/throughput"
-key=$(key_for "$data")
-start_serve "$data" --shards "$shards"
-cpu_before=$(cpu_seconds "$pid")
-"$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$seconds" \
-    --speed max --connections "$connections" --start 1764000000000 --json >"$work/throughput.json"
-cpu_after=$(cpu_seconds "$pid")
-kill -INT "$pid"
-wait "$pid" || true
-python3 - "$work/throughput.json" "$cpu_before" "$cpu_after" "$machine" "$shards" "$connections" <<'PY'
+# 1. Throughput, in memory and durable.
+for mode in in-memory durable; do
+    data="$work/throughput-$mode"
+    key=$(key_for "$data")
+    if [[ "$mode" == in-memory ]]; then start_serve "$data" --shards "$shards" --in-memory; else start_serve "$data" --shards "$shards"; fi
+    cpu_before=$(cpu_seconds "$pid")
+    "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$seconds" \
+        --speed max --connections "$connections" --start 1764000000000 --json >"$work/throughput-$mode.json"
+    cpu_after=$(cpu_seconds "$pid")
+    kill -INT "$pid"
+    wait "$pid" || true
+    log_mb=$(du -sm "$data/stream" 2>/dev/null | cut -f1 || echo 0)
+    python3 - "$work/throughput-$mode.json" "$cpu_before" "$cpu_after" "$machine" "$shards" "$connections" "$mode" "${log_mb:-0}" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 cpu = float(sys.argv[3]) - float(sys.argv[2])
-print(json.dumps({"name": "network-ingest", "value": s["messagesPerSecond"], "unit": "records/s",
+name = "network-ingest" if sys.argv[7] == "in-memory" else "network-ingest-durable"
+print(json.dumps({"name": name, "value": s["messagesPerSecond"], "unit": "records/s",
                   "detail": {"accepted": s["accepted"], "lost": s["lost"], "refusedAndRetried": s["refusedAndRetried"],
                              "callsRetried": s["callsRetried"], "wallSeconds": round(s["wallSeconds"], 3),
                              "putLatencyP50Micros": s["putLatencyP50Micros"], "putLatencyP99Micros": s["putLatencyP99Micros"],
                              "serviceCpuSeconds": round(cpu, 2), "serviceCpuShare": round(cpu / s["wallSeconds"], 2),
-                             "shards": int(sys.argv[5]), "connections": int(sys.argv[6]), "machine": sys.argv[4]}}))
+                             "streamLogMB": int(sys.argv[8]), "shards": int(sys.argv[5]), "connections": int(sys.argv[6]),
+                             "machine": sys.argv[4]}}))
+PY
+done
+python3 - "$work/throughput-in-memory.json" "$work/throughput-durable.json" <<'PY'
+import json, sys
+memory, durable = (json.load(open(p))["messagesPerSecond"] for p in sys.argv[1:3])
+print(json.dumps({"name": "durable-over-in-memory", "value": round(durable / memory, 2), "unit": "ratio",
+                  "detail": {"inMemory": memory, "durable": durable, "target": ">= 0.5"}}))
 PY
 
 # 2. CPU share under the 1,000-rider real-time load.

@@ -102,8 +102,6 @@ public final class KinesisStream: Sendable {
         ranges.enumerated().map { Shard(id: ShardID(index: $0.offset), range: $0.element) }
     }
 
-    public var isDurable: Bool { log != nil }
-
     /// Drops records past retention from every shard.
     func trimExpired() {
         guard retentionMillis < Int64.max / 2 else { return }
