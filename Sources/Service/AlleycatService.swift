@@ -5,6 +5,7 @@ import Firehose
 import Foundation
 import Hummingbird
 import KinesisAPI
+import NIOPosix
 import HummingbirdWebSocket
 import KinesisStream
 import Leaderboard
@@ -57,6 +58,9 @@ public final class AlleycatService: Sendable {
     /// The Kinesis-compatible ingest API (POST /) and who may use it.
     public let kinesis: KinesisAPI
     public let keyRing: APIKeyRing
+    /// Kinesis API calls run here: enough threads that calls waiting for one fsync
+    /// do not hold up the others (they share the next sync).
+    private let ingestPool: NIOThreadPool
     private let rankingConsumer: RankingConsumer
     private let delays = Mutex<[Int64]>([])
     private let lastMerges = Mutex(0)
@@ -79,6 +83,8 @@ public final class AlleycatService: Sendable {
         metrics = ServiceMetrics()
         kinesis = KinesisAPI(stream: stages.stream, createdMillis: clock.nowMillis())
         keyRing = APIKeyRing(store: stages.store, clock: clock)
+        ingestPool = NIOThreadPool(numberOfThreads: 8)
+        ingestPool.start()
         try merger.replayUnmerged()
     }
 
@@ -136,7 +142,7 @@ public final class AlleycatService: Sendable {
     ) -> some ApplicationProtocol {
         let routes = ServiceRoutes(
             store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics, kinesis: kinesis,
-            keyRing: keyRing)
+            keyRing: keyRing, ingestPool: ingestPool)
         let router = routes.router()
         return Application(
             router: router,
@@ -189,5 +195,6 @@ public final class AlleycatService: Sendable {
         flush()
         hub.closeAll()
         stages.stop()
+        try? ingestPool.syncShutdownGracefully()
     }
 }

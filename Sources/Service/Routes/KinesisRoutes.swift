@@ -2,6 +2,7 @@ import Hummingbird
 import KinesisAPI
 import HTTPTypes
 import NIOCore
+import NIOPosix
 
 /// POST /: the Kinesis Data Streams JSON API for producers and AWS SDKs. Ingest needs
 /// an API key (see APIKeyRing); the size of a request is checked before it is read whole.
@@ -24,7 +25,18 @@ extension ServiceRoutes {
                 } catch is NIOTooManyBytesError {
                     throw Self.tooLarge(nil)
                 }
-                let body = try kinesis.handle(kinesisAction, body: Array(buffer.readableBytesView))
+                // A durable stream answers once its log is synced: the call blocks its thread
+                // for the fsync, so it runs on the ingest pool, not the cooperative pool.
+                let request = Array(buffer.readableBytesView)
+                let kinesis = kinesis
+                let body: [UInt8]
+                do {
+                    body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: request) }
+                } catch let error as KinesisAPIError {
+                    throw error
+                } catch {
+                    throw KinesisAPIError.internalFailure("the service is stopping: \(error)")
+                }
                 metrics.kinesisRequest(action: action, outcome: "ok", key: key.name).increment()
                 return Self.answer(status: .ok, body: body)
             } catch let error as KinesisAPIError {

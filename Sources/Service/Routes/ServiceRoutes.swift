@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KinesisAPI
+import NIOPosix
 import HummingbirdWebSocket
 import Leaderboard
 import RaceStore
@@ -18,6 +19,8 @@ struct ServiceRoutes: Sendable {
     let metrics: ServiceMetrics
     let kinesis: KinesisAPI
     let keyRing: APIKeyRing
+    /// Threads for Kinesis API calls, which block while a durable stream syncs its log.
+    let ingestPool: NIOThreadPool
 
     func router() -> Router<RouteContext> {
         let router = Router(context: RouteContext.self)
