@@ -13,8 +13,9 @@ public enum Base64 {
     public static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
 
     /// Appends the encoding of `data` to `output`.
-    public static func encode(_ data: some Collection<UInt8>, into output: inout [UInt8]) {
-        let encode = { (bytes: UnsafeBufferPointer<UInt8>) in
+    public static func encode(_ data: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        let bytes = data.bindMemory(to: UInt8.self)
+        do {
             let start = output.count
             let length = encodedCount(bytes.count)
             output.append(contentsOf: repeatElement(0, count: length))
@@ -42,14 +43,11 @@ public enum Base64 {
                 }
             }
         }
-        if data.withContiguousStorageIfAvailable(encode) == nil {
-            Array(data).withUnsafeBufferPointer(encode)
-        }
     }
 
-    public static func encode(_ data: some Collection<UInt8>) -> String {
+    public static func encode(_ data: [UInt8]) -> String {
         var output: [UInt8] = []
-        encode(data, into: &output)
+        data.withUnsafeBytes { encode($0, into: &output) }
         return String(decoding: output, as: UTF8.self)
     }
 

@@ -132,6 +132,19 @@ public struct JSONReader {
         return text
     }
 
+    /// Hands `body` the UTF-8 bytes of a string value without making a String (unescaped
+    /// first if it has escapes): for values parsed further, such as sequence numbers.
+    public mutating func withStringBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
+        skipWhitespace()
+        let (start, end, escaped) = try scanString()
+        if escaped {
+            var unescaped: [UInt8] = []
+            try unescape(start, end, into: &unescaped)
+            return try unescaped.withUnsafeBufferPointer(body)
+        }
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
     /// Reads a string holding base64 and returns the bytes it encodes; `field` names it in the error.
     public mutating func readBase64(field: @autoclosure () -> String) throws(WireError) -> [UInt8] {
         skipWhitespace()

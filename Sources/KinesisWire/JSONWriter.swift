@@ -47,7 +47,7 @@ public struct JSONWriter {
     }
 
     /// A string holding the base64 encoding of `data`.
-    public mutating func base64(_ data: some Collection<UInt8>) {
+    public mutating func base64(_ data: UnsafeRawBufferPointer) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         Base64.encode(data, into: &bytes)

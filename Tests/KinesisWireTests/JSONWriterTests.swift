@@ -16,7 +16,7 @@ import Testing
         writer.bool(true)
         writer.endArray()
         writer.key("c")
-        writer.base64([0, 255, 1])
+        [UInt8]([0, 255, 1]).withUnsafeBytes { writer.base64($0) }
         writer.endObject()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":"q\"b\\n\n\t\u0001é","b":[1,-2,{},true],"c":"AP8B"}"#)
     }

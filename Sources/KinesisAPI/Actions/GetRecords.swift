@@ -31,7 +31,7 @@ extension KinesisAPI {
             writer.key("ApproximateArrivalTimestamp")
             writer.epochSeconds(millis: record.approximateArrivalMillis)
             writer.key("Data")
-            writer.base64(record.data)
+            record.data.withUnsafeBytes { writer.base64($0) }
             writer.key("PartitionKey")
             writer.string(record.partitionKey)
             writer.endObject()

@@ -17,7 +17,7 @@ public enum PutRecordsCall {
         for entry in entries {
             writer.beginObject()
             writer.key("Data")
-            writer.base64(entry.data)
+            entry.data.withUnsafeBytes { writer.base64($0) }
             writer.key("PartitionKey")
             writer.string(entry.partitionKey)
             if let explicit = entry.explicitHashKey {
@@ -59,14 +59,15 @@ public enum PutRecordsCall {
     }
 
     private static func entry(_ reader: inout JSONReader, index: Int) throws -> PutRecordsResultEntry {
-        var shardId: String?
-        var sequenceNumber: String?
+        var shardId: ShardID?
+        var sequenceNumber: SequenceNumber?
         var errorCode: String?
         var errorMessage = ""
+        // Read from the bytes: 500 entries an answer, and the producer only needs numbers.
         try reader.readObject { reader, member in
             switch member {
-            case "ShardId": shardId = try reader.readString()
-            case "SequenceNumber": sequenceNumber = try reader.readString()
+            case "ShardId": shardId = try reader.withStringBytes(Self.shardId)
+            case "SequenceNumber": sequenceNumber = try reader.withStringBytes(Self.sequenceNumber)
             case "ErrorCode": errorCode = try reader.readString()
             case "ErrorMessage": errorMessage = try reader.readString()
             default: try reader.skipValue()
@@ -75,10 +76,36 @@ public enum PutRecordsCall {
         if let errorCode {
             return .refused(errorCode: PutRecordErrorCode(rawValue: errorCode) ?? .internalFailure, errorMessage: errorMessage)
         }
-        guard let shard = shardId.flatMap(ShardID.init), let sequence = sequenceNumber.flatMap(SequenceNumber.init) else {
+        guard let shard = shardId, let sequence = sequenceNumber else {
             throw WireError("Records[\(index)] has neither a ShardId and SequenceNumber nor an ErrorCode")
         }
         return .accepted(shardId: shard, sequenceNumber: sequence)
+    }
+
+    /// `shardId-` and 12 digits.
+    static func shardId(_ text: UnsafeBufferPointer<UInt8>) -> ShardID? {
+        let prefix = Array("shardId-".utf8)
+        guard text.count == prefix.count + 12, text.prefix(prefix.count).elementsEqual(prefix),
+              let index = digits(UnsafeBufferPointer(rebasing: text[prefix.count...]))
+        else { return nil }
+        return ShardID(index: Int(index))
+    }
+
+    /// 24 digits: 6 of shard, 18 of counter (contract 2).
+    static func sequenceNumber(_ text: UnsafeBufferPointer<UInt8>) -> SequenceNumber? {
+        guard text.count == 24, let shard = digits(UnsafeBufferPointer(rebasing: text[0..<6])),
+              let counter = digits(UnsafeBufferPointer(rebasing: text[6...]))
+        else { return nil }
+        return SequenceNumber(shardIndex: Int(shard), counter: counter)
+    }
+
+    private static func digits(_ text: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in text {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// The `__type` and message of a refusal's body (a body that is not one gives its first bytes).
