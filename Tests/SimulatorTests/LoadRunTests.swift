@@ -60,6 +60,28 @@ import Testing
         #expect(summary.callErrors == ["ValidationException: nope": 2])
     }
 
+    @Test func spreadPacingSendsEachBatchAtItsShareOfTheSecond() {
+        final class Times: RecordSink, @unchecked Sendable {
+            let clock: VirtualClock
+            var sent: [Int64] = []
+            init(clock: VirtualClock) { self.clock = clock }
+            func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse {
+                sent.append(clock.nowMillis())
+                return PutRecordsResponse(failedPutCount: 0, records: entries.map { _ in
+                    .accepted(shardId: ShardID(index: 0), sequenceNumber: SequenceNumber(shardIndex: 0, counter: 1))
+                })
+            }
+        }
+        let plan = SimulationPlan(racers: 3, classes: [1], seconds: 2, seed: 1, startMillis: 0, batchSize: 1)
+        for (pacing, expected) in [(Pacing.burst, [Int64(0), 0, 0, 1000, 1000, 1000]), (.spread, [0, 333, 666, 1000, 1333, 1666])] {
+            let clock = VirtualClock(startMillis: 0)
+            let sink = Times(clock: clock)
+            let summary = LoadRun(plan: plan, sink: sink, clock: clock, pacing: pacing).run()
+            #expect(summary.accepted == 6)
+            #expect(sink.sent == expected, "\(pacing)")
+        }
+    }
+
     @Test func backoffDoublesWithEqualJitter() {
         let policy = RetryPolicy(baseDelayMillis: 50, maximumDelayMillis: 2000, maximumRetries: 20)
         var rng = SplitMix64(seed: 1)

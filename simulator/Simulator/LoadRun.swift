@@ -41,6 +41,15 @@ public struct LoadProgress: Sendable {
 /// Sends a plan's messages to a sink, paced by a clock: each race second's
 /// messages go out at that second (a virtual clock jumps there, a system clock
 /// waits), in PutRecords batches, retrying refused records with backoff.
+///
+/// Pacing: `.burst` puts all of a second's batches at the start of the second (every
+/// bike in step: the worst case for a consumer); `.spread` sends batch i of n at
+/// i/n of the second, as unsynchronised bikes do. The messages are the same either way.
+public enum Pacing: String, Sendable, CaseIterable {
+    case burst, spread
+}
+
+/// Sends a plan's messages to a sink (see `Pacing`).
 public final class LoadRun {
     public let plan: SimulationPlan
     public let sink: any RecordSink
@@ -49,6 +58,8 @@ public final class LoadRun {
     /// Calls in flight at once: a second's batches are shared among this many senders.
     /// More than one is for a sink over the network, on a system clock.
     public let connections: Int
+    /// When within its second each batch goes out.
+    public let pacing: Pacing
     /// The clock backoff waits on: `clock`, except for a network run at full speed,
     /// whose race clock is virtual while the endpoint's throttling runs on real time.
     public let backoffClock: any EpochClock
@@ -58,8 +69,9 @@ public final class LoadRun {
 
     public init(
         plan: SimulationPlan, sink: any RecordSink, clock: any EpochClock, retry: RetryPolicy = .standard, connections: Int = 1,
-        backoffClock: (any EpochClock)? = nil
+        pacing: Pacing = .burst, backoffClock: (any EpochClock)? = nil
     ) {
+        self.pacing = pacing
         precondition(connections >= 1, "a load run needs at least one connection")
         self.plan = plan
         self.sink = sink
@@ -82,10 +94,13 @@ public final class LoadRun {
             clock.sleep(untilMillis: second.sendMillis)
             tally.summary.generated += second.count
             if connections == 1 || second.batches.count == 1 {
-                for batch in second.batches { put(batch, tally: &tally) }
+                for (index, batch) in second.batches.enumerated() {
+                    sleepUntilSlot(index, of: second.batches.count, second: second.sendMillis)
+                    put(batch, tally: &tally)
+                }
             } else {
                 secondIndex += 1
-                tally.add(putConcurrently(second.batches, seed: plan.seed ^ secondIndex << 20))
+                tally.add(putConcurrently(second.batches, seed: plan.seed ^ secondIndex << 20, second: second.sendMillis))
             }
             let progress = LoadProgress(
                 race: second.race, second: second.second, generated: tally.summary.generated, accepted: tally.summary.accepted,
@@ -103,11 +118,13 @@ public final class LoadRun {
 
     /// A second's batches shared among `connections` senders, each taking the next batch
     /// when its call is answered.
-    private func putConcurrently(_ batches: [[PutRecordsRequestEntry]], seed: UInt64) -> Tally {
+    private func putConcurrently(_ batches: [[PutRecordsRequestEntry]], seed: UInt64, second: Int64) -> Tally {
         let next = Mutex(0)
         let tallies = Mutex<[Tally]>([])
         let done = DispatchGroup()
         let sender = sender
+        let pacing = pacing
+        let clock = clock
         for index in 0..<min(connections, batches.count) {
             done.enter()
             let thread = Thread {
@@ -118,6 +135,7 @@ public final class LoadRun {
                         return index
                     }
                     guard index < batches.count else { break }
+                    Self.sleepUntilSlot(index, of: batches.count, second: second, pacing: pacing, clock: clock)
                     sender.put(batches[index], tally: &tally)
                 }
                 tallies.withLock { $0.append(tally) }
@@ -131,6 +149,16 @@ public final class LoadRun {
             for tally in tallies { total.add(tally) }
             return total
         }
+    }
+
+    /// With `.spread` pacing, batch `index` of `count` waits for its share of the second.
+    private func sleepUntilSlot(_ index: Int, of count: Int, second: Int64) {
+        Self.sleepUntilSlot(index, of: count, second: second, pacing: pacing, clock: clock)
+    }
+
+    private static func sleepUntilSlot(_ index: Int, of count: Int, second: Int64, pacing: Pacing, clock: any EpochClock) {
+        guard pacing == .spread, index > 0 else { return }
+        clock.sleep(untilMillis: second + Int64(index) * 1000 / Int64(count))
     }
 
     private var sender: Sender { Sender(sink: sink, retry: retry, backoffClock: backoffClock) }

@@ -33,6 +33,9 @@ struct AlleycatSim: ParsableCommand {
     @Option(help: "realtime, max (virtual time, as fast as the CPU allows) or a factor such as 10.")
     var speed = "realtime"
 
+    @Option(help: "burst (each second's messages all at its start: every bike in step, the worst case) or spread (batch i of n at i/n of the second, as unsynchronised bikes send).")
+    var pacing: Pacing = .burst
+
     @Option(name: .customLong("records-per-shard-second"), help: "Shard write limit, records per second.")
     var recordsPerShardSecond = ShardLimits.kinesis.recordsPerSecond
 
@@ -103,12 +106,12 @@ struct AlleycatSim: ParsableCommand {
                 throw ValidationError("\(endpoint) refused DescribeStreamSummary for stream '\(stream)': \(error)")
             }
             // Throttling by the endpoint runs on real time, whatever the race clock does.
-            run = LoadRun(plan: plan, sink: sink, clock: clock, connections: connections, backoffClock: SystemClock())
+            run = LoadRun(plan: plan, sink: sink, clock: clock, connections: connections, pacing: pacing, backoffClock: SystemClock())
             target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s)"
         } else {
             let stream = KinesisStream(
                 shardCount: shards, limits: ShardLimits(recordsPerSecond: recordsPerShardSecond), clock: clock)
-            run = LoadRun(plan: plan, sink: stream, clock: clock)
+            run = LoadRun(plan: plan, sink: stream, clock: clock, pacing: pacing)
             target = "into stream '\(stream.name)' with \(shards) shard(s)"
         }
         if !json {
@@ -121,3 +124,5 @@ struct AlleycatSim: ParsableCommand {
         if summary.lost > 0 { throw ExitCode(2) }
     }
 }
+
+extension Pacing: ExpressibleByArgument {}

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Speed of the simulated races: realtime or a factor such as 10.")
     var speed = "realtime"
 
+    @Option(name: .customLong("simulate-pacing"), help: "spread (batch i of n at i/n of each second, as unsynchronised bikes send) or burst (each second's messages all at its start: the worst case).")
+    var simulatePacing: Pacing = .spread
+
     @Option(help: "Seed of the simulated riders.")
     var seed: UInt64 = 1
 
@@ -109,12 +112,12 @@ struct ServeCommand: AsyncParsableCommand {
                 let plan = try simulationPlan(startMillis: started)
                 print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")
                 group.addTask {
-                    let summary = await Self.simulate(plan: plan, service: service, clock: clock)
+                    let summary = await Self.simulate(plan: plan, pacing: simulatePacing, service: service, clock: clock)
                     // Let the ranking loop publish the last second before reporting.
                     try? await Task.sleep(for: .milliseconds(100))
                     service.flush()
                     print("simulation done: \(summary.accepted) of \(summary.generated) messages accepted, \(summary.failed) failed")
-                    print(Self.report(service: service, plan: plan, summary: summary))
+                    print(Self.report(service: service, plan: plan, pacing: simulatePacing, summary: summary))
                     if exitAfterSimulation { throw CancellationError() }
                 }
             }
@@ -136,10 +139,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// One JSON line: publish delays and peak memory (scripts/bench-live.sh reads it).
-    static func report(service: AlleycatService, plan: SimulationPlan, summary: SimulationSummary) -> String {
+    static func report(service: AlleycatService, plan: SimulationPlan, pacing: Pacing, summary: SimulationSummary) -> String {
         let delays = service.publishDelays().sorted()
         return """
-            {"racers":\(plan.racers),"seconds":\(plan.seconds),"accepted":\(summary.accepted),"lost":\(summary.lost),\
+            {"racers":\(plan.racers),"seconds":\(plan.seconds),"pacing":"\(pacing.rawValue)","accepted":\(summary.accepted),"lost":\(summary.lost),\
             "updates":\(delays.count),"publishDelayP50Millis":\(delays.nearestRankPercentile(50)),"publishDelayP99Millis":\(delays.nearestRankPercentile(99)),\
             "publishDelayMaxMillis":\(delays.last ?? 0),"peakMemoryMB":\(peakMemoryMB())}
             """
@@ -155,13 +158,15 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Runs the load on its own thread (it sleeps between seconds).
-    static func simulate(plan: SimulationPlan, service: AlleycatService, clock: any EpochClock) async -> SimulationSummary {
+    static func simulate(plan: SimulationPlan, pacing: Pacing, service: AlleycatService, clock: any EpochClock) async -> SimulationSummary {
         await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: LoadRun(plan: plan, sink: service.stream, clock: clock).run())
+                continuation.resume(returning: LoadRun(plan: plan, sink: service.stream, clock: clock, pacing: pacing).run())
             }
             thread.name = "alleycat simulator"
             thread.start()
         }
     }
 }
+
+extension Pacing: ExpressibleByArgument {}
