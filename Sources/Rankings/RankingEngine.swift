@@ -31,6 +31,11 @@ public final class RankingEngine: Sendable {
         var arrivalMillis: Int64
     }
 
+    /// A class's standings to sort outside the lock: its riders' keys and the standings they follow.
+    typealias Pending = (
+        classId: Int, raceId: Int64, second: Int, arrival: Int64, keys: [HereNowStandings.Key], previous: HereNowStandings?
+    )
+
     /// Per class bookkeeping of one `ingest` call.
     private struct BatchProgress {
         var advanced = false
@@ -101,7 +106,6 @@ public final class RankingEngine: Sendable {
     private func apply(
         _ samples: [Sample], received: Int, skipped: Int, lastError: RecordError?, nowMillis: Int64
     ) -> [RankingUpdate] {
-        typealias Pending = (classId: Int, raceId: Int64, second: Int, arrival: Int64, keys: [HereNowStandings.Key])
         let pending: [Pending] = state.withLock { state in
             state.metrics.recordsIngested += received
             state.metrics.skipped += skipped
@@ -131,7 +135,7 @@ public final class RankingEngine: Sendable {
                 // update (also one of an earlier second that waited for this publish), so the delay is the worst case.
                 let arrival = race.earliestUnpublishedArrival == .max ? nowMillis : race.earliestUnpublishedArrival
                 state.classes[index].earliestUnpublishedArrival = .max
-                pending.append((race.classId, race.raceId!, race.currentSecond, arrival, race.standingKeys()))
+                pending.append((race.classId, race.raceId!, race.currentSecond, arrival, race.standingKeys(), race.published))
             }
             return pending
         }
@@ -140,10 +144,10 @@ public final class RankingEngine: Sendable {
 
     /// Sorts outside the lock, installs the standings and makes the updates.
     private func publish(
-        _ pending: [(classId: Int, raceId: Int64, second: Int, arrival: Int64, keys: [HereNowStandings.Key])], nowMillis: Int64
+        _ pending: [Pending], nowMillis: Int64
     ) -> [RankingUpdate] {
         if pending.isEmpty { return [] }
-        let standings = pending.map { HereNowStandings(raceId: $0.raceId, second: $0.second, keys: $0.keys) }
+        let standings = pending.map { HereNowStandings(raceId: $0.raceId, second: $0.second, keys: $0.keys, previous: $0.previous) }
         state.withLock { state in
             for (item, ranked) in zip(pending, standings) {
                 let index = item.classId - ExerciseClass.validIds.lowerBound
@@ -162,7 +166,6 @@ public final class RankingEngine: Sendable {
     /// (and the race's last second, which no later second ever follows) still reach
     /// the standings. The service calls this after each pump.
     public func publishPending(nowMillis: Int64, afterMillis: Int64) -> [RankingUpdate] {
-        typealias Pending = (classId: Int, raceId: Int64, second: Int, arrival: Int64, keys: [HereNowStandings.Key])
         let pending: [Pending] = state.withLock { state in
             var pending: [Pending] = []
             for index in state.classes.indices {
@@ -170,7 +173,7 @@ public final class RankingEngine: Sendable {
                 guard let raceId = race.raceId, race.earliestUnpublishedArrival != .max,
                       nowMillis - race.earliestUnpublishedArrival >= afterMillis
                 else { continue }
-                pending.append((race.classId, raceId, race.currentSecond, race.earliestUnpublishedArrival, race.standingKeys()))
+                pending.append((race.classId, raceId, race.currentSecond, race.earliestUnpublishedArrival, race.standingKeys(), race.published))
                 state.classes[index].earliestUnpublishedArrival = .max
             }
             return pending

@@ -29,9 +29,9 @@ public final class AlleycatService: Sendable {
         public var shardLimits = ShardLimits.kinesis
         public var raceLength = RaceSchedule.defaultRaceLength
         /// How often the ranking consumer reads the stream (an idle read costs microseconds).
-        public var rankingInterval: Duration = .milliseconds(5)
+        public var rankingInterval: Duration = .milliseconds(2)
         /// Records of a second that arrive after its update are published this long after they came.
-        public var latePublishMillis: Int64 = 20
+        public var latePublishMillis: Int64 = 10
         /// Objects delivered within this window are merged together (each merge rewrites the
         /// history files and commits once, so under heavy load fewer, larger merges keep up).
         public var mergeWindowMillis = 5000
