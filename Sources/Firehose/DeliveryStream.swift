@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import KinesisStream
 import RaceModel
 import Storage
@@ -39,7 +40,6 @@ public final class DeliveryStream: @unchecked Sendable {
     // Shared with the workers.
     private let shared: Mutex<Shared>
     private let checkpointWriter = Mutex<[Int: SequenceNumber]>([:])
-    private let workers = DispatchQueue(label: "firehose.delivery", attributes: .concurrent)
     private let slots: DispatchSemaphore
     private let inFlight = DispatchGroup()
 
@@ -231,11 +231,15 @@ public final class DeliveryStream: @unchecked Sendable {
         }
         slots.wait()
         inFlight.enter()
-        workers.async { [self] in
+        // A thread of its own rather than a shared dispatch worker: it inherits the
+        // caller's scheduling priority (the service runs the firehose below the rankings).
+        let thread = Thread { [self] in
             write(job)
             slots.signal()
             inFlight.leave()
         }
+        thread.name = "alleycat delivery"
+        thread.start()
     }
 
     private func write(_ job: Job) {

@@ -117,7 +117,7 @@ public final class HistoryMerger: Sendable {
             var batch = MergeBatch()
             var touched = Set<Int>()
             let wanted = keys.filter { Self.isDelivered($0) && (force || !state.merged.contains($0)) }
-            let parsed = parallelMap(wanted.count) { index in read(wanted[index]) }
+            let parsed = parallelMap(wanted.count) { [self] index in read(wanted[index]) }
             for object in parsed {
                 report.skipReasons += object.problems.prefix(max(0, 20 - report.skipReasons.count))
                 guard object.readable else {
@@ -207,17 +207,39 @@ public final class HistoryMerger: Sendable {
 }
 
 /// `body(0..<count)` on all cores, results in order.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+/// `body` for 0..<count on one thread per core, each taking the next index. The
+/// threads are new, so they inherit the caller's scheduling priority (a background
+/// merge stays in the background), which shared dispatch workers would not.
+func parallelMap<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
     [T](unsafeUninitializedCapacity: count) { buffer, initialized in
         // Each index is written by exactly one iteration.
         let slots = UncheckedPointer(base: buffer.baseAddress)
-        DispatchQueue.concurrentPerform(iterations: count) { index in
-            (slots.base! + index).initialize(to: body(index))
+        let next = Mutex(0)
+        let work: @Sendable () -> Void = {
+            while true {
+                let index = next.withLock { index in
+                    defer { index += 1 }
+                    return index
+                }
+                guard index < count else { return }
+                (slots.base! + index).initialize(to: body(index))
+            }
         }
+        let helpers = min(count, ProcessInfo.processInfo.activeProcessorCount) - 1
+        let done = DispatchGroup()
+        for _ in 0..<max(0, helpers) {
+            done.enter()
+            Thread {
+                work()
+                done.leave()
+            }.start()
+        }
+        work()
+        done.wait()
         initialized = count
     }
 }
 
-private struct UncheckedPointer<T>: @unchecked Sendable {
+private struct UncheckedPointer<T>: @unchecked Sendable, Sendable {
     let base: UnsafeMutablePointer<T>?
 }

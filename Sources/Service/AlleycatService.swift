@@ -65,6 +65,7 @@ public final class AlleycatService: Sendable {
     private let delays = Mutex<[Int64]>([])
     private let lastMerges = Mutex(0)
     private let pumping = Mutex(false)
+    private let loops = DispatchGroup()
 
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
@@ -158,25 +159,34 @@ public final class AlleycatService: Sendable {
     /// at 0), and the firehose, batch work whose latency is its buffering interval, at nice 5.
     public func startPumps() {
         pumping.withLock { $0 = true }
-        Self.startLoop(name: "alleycat rankings", every: configuration.rankingInterval, nice: -5, while: { [self] in isPumping }) { [self] in
+        Self.startLoop(
+            name: "alleycat rankings", every: configuration.rankingInterval, nice: -5, group: loops, while: { [self] in isPumping }
+        ) { [self] in
             pumpRankings()
         }
-        Self.startLoop(name: "alleycat firehose", every: configuration.firehoseInterval, nice: 5, while: { [self] in isPumping }) { [self] in
+        Self.startLoop(
+            name: "alleycat firehose", every: configuration.firehoseInterval, nice: 5, group: loops, while: { [self] in isPumping }
+        ) { [self] in
             pumpFirehose()
         }
     }
 
+    /// Stops both loops and returns once their last pass is over (a pump running
+    /// beside `flush()` would share the firehose's buffers).
     public func stopPumps() {
         pumping.withLock { $0 = false }
+        loops.wait()
     }
 
     private var isPumping: Bool { pumping.withLock { $0 } }
 
     private static func startLoop(
-        name: String, every interval: Duration, nice: Int32, while running: @escaping @Sendable () -> Bool,
+        name: String, every interval: Duration, nice: Int32, group: DispatchGroup, while running: @escaping @Sendable () -> Bool,
         _ body: @escaping @Sendable () -> Void
     ) {
+        group.enter()
         let thread = Thread {
+            defer { group.leave() }
             #if os(Linux)
             if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }  // 0: this thread, on Linux
             #endif
