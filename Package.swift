@@ -76,6 +76,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/alleycat-sim"),
+        // Fuzz targets (README, "Fuzzing"): built with libFuzzer by scripts/fuzz.sh, plain
+        // corpus replayers in a normal build. FuzzChecks holds what they check, so the tests
+        // replay the corpus and every crash input too.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(
+            name: "FuzzChecks",
+            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "CLibFuzzer"],
+            path: "Fuzz/FuzzChecks"),
+        .executableTarget(name: "fuzz-record-parser", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-record-parser"),
+        .executableTarget(name: "fuzz-kinesis-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-kinesis-request"),
         .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["KinesisStream"]),
@@ -83,6 +93,7 @@ let package = Package(
         .testTarget(name: "KinesisAPITests", dependencies: ["KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
+        .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "KinesisAPI"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
         .testTarget(name: "RankingsTests", dependencies: ["Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),

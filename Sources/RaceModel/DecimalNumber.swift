@@ -83,7 +83,8 @@ extension DecimalNumber: Comparable {
 
 extension DecimalNumber {
     /// The Alleycat transform: `output = (cadence + 35) * (resistance + 65) / 100`,
-    /// computed exactly in decimal, trailing zeros dropped. Inputs too precise for
+    /// computed exactly in decimal, trailing zeros dropped. A result the record format
+    /// cannot hold (over 18 significant digits or places) and inputs too precise for
     /// 64-bit decimal arithmetic fall back to binary floating point rounded to 9 places.
     public static func output(cadence: DecimalNumber, resistance: DecimalNumber) -> DecimalNumber {
         let c = cadence.mantissa.addingReportingOverflow(35 &* integerPowersOfTen[Int(cadence.scale)])
@@ -91,7 +92,9 @@ extension DecimalNumber {
         let product = c.partialValue.multipliedReportingOverflow(by: r.partialValue)
         let scale = Int(cadence.scale) + Int(resistance.scale) + 2
         if !c.overflow, !r.overflow, !product.overflow, scale <= Int(maxScale) {
-            return DecimalNumber(mantissa: product.partialValue, scale: Int8(scale)).normalized()
+            let exact = DecimalNumber(mantissa: product.partialValue, scale: Int8(scale)).normalized()
+            // Int64 holds 19 digits; the format (and RecordParser) 18. Found by fuzz-record-parser.
+            if exact.mantissa.magnitude < 1_000_000_000_000_000_000 { return exact }
         }
         let value = (cadence.doubleValue + 35) * (resistance.doubleValue + 65) / 100
         return DecimalNumber(mantissa: Int64((value * 1e9).rounded()), scale: 9).normalized()

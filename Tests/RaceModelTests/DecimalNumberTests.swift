@@ -31,6 +31,17 @@ import Testing
         #expect(output == DecimalNumber(mantissa: 234, scale: 1))
     }
 
+    @Test func anExactOutputOfNineteenDigitsIsRoundedToNinePlaces() throws {
+        // 96.25 × 65.0000000000001 / 100 = 62.56250000000009625: 19 significant digits fit an
+        // Int64 but not the record format (found by fuzz-record-parser).
+        let output = DecimalNumber.output(cadence: DecimalNumber(mantissa: 6125, scale: 2), resistance: DecimalNumber(mantissa: 1, scale: 13))
+        #expect(output == DecimalNumber(mantissa: 625_625, scale: 4))
+        let record = Array(#"{"event":"update","deviceTimestamp":1,"second":12,"raceId":5666,"name":"Alice","racerId":123,"classId":3,"cadence":61.25,"resistance":0.0000000000001}"#.utf8)
+        let transformed = try RecordTransform.transform(record)
+        #expect(String(decoding: transformed, as: UTF8.self).contains(#""output":62.5625"#))
+        #expect(try RecordParser.parse(Array(transformed.dropLast())).output == DecimalNumber(mantissa: 625_625, scale: 4))
+    }
+
     @Test func comparesAcrossScales() {
         #expect(DecimalNumber(mantissa: 1145, scale: 1) > DecimalNumber(mantissa: 11424, scale: 2))
         #expect(DecimalNumber(mantissa: 100, scale: 2) == DecimalNumber(mantissa: 100, scale: 2))
