@@ -18,6 +18,14 @@ import Testing
         return try stream.getRecords(iterator).records.map { "\($0.sequenceNumber) \($0.partitionKey) \(String(decoding: Array($0.data), as: UTF8.self)) @\($0.approximateArrivalMillis)" }
     }
 
+    /// A log of two records on shard 0 ("k1" "first", "k2" "second"): its segment's path and bytes.
+    private func twoRecordLog(_ path: String, clock: VirtualClock) throws -> (segment: String, bytes: [UInt8]) {
+        let stream = try KinesisStream.durable(directory: path, clock: clock)
+        _ = try stream.putRecords([entry("k1", "first"), entry("k2", "second")])
+        let segment = path + "/segment-000001.log"
+        return (segment, try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment))))
+    }
+
     @Test func restartRebuildsRecordsSequenceNumbersAndConsumerPositions() throws {
         let path = directory()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -56,12 +64,7 @@ import Testing
         let path = directory()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = VirtualClock(startMillis: 5_000)
-        do {
-            let stream = try KinesisStream.durable(directory: path, clock: clock)
-            _ = try stream.putRecords([entry("k1", "first"), entry("k2", "second")])
-        }
-        let segment = path + "/segment-000001.log"
-        let whole = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+        let (_, whole) = try twoRecordLog(path, clock: clock)
         var lastFrame: [UInt8] = []
         LogFrame.appendRecord(shard: 0, counter: 2, arrivalMillis: 5_000, partitionKey: "k2", data: Array("second".utf8), to: &lastFrame)
         #expect(Array(whole.suffix(lastFrame.count)) == lastFrame)
@@ -89,12 +92,7 @@ import Testing
         let path = directory()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = VirtualClock(startMillis: 5_000)
-        do {
-            let stream = try KinesisStream.durable(directory: path, clock: clock)
-            _ = try stream.putRecords([entry("k1", "first"), entry("k2", "second")])
-        }
-        let segment = path + "/segment-000001.log"
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+        var (segment, bytes) = try twoRecordLog(path, clock: clock)
         // Frames here are 42 and 43 bytes (8 of header, 29 of fields, key and data); flip a data byte of the second.
         bytes[bytes.count - 2] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: segment))
