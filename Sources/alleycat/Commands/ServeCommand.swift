@@ -17,9 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
             rankings on the /live WebSocket. Producers put records with the Kinesis Data Streams \
             JSON API at POST / (PutRecord, PutRecords, ListShards, DescribeStreamSummary, \
             GetShardIterator, GetRecords) with an API key from `alleycat keys create`, for example \
-            `alleycat-sim --endpoint http://127.0.0.1:8080 --api-key KEY`. The stream is in memory; \
-            with --simulate-racers the service also races simulated riders into it in real time \
-            (or --speed times faster). Ctrl-C delivers and merges what is buffered, then stops.
+            `alleycat-sim --endpoint http://127.0.0.1:8080 --api-key KEY`. The stream is durable: \
+            accepted records are in a segment log under DATA/stream before they are acknowledged, \
+            and a restart (even after a crash) continues from it (--in-memory: no log). With \
+            --simulate-racers the service also races simulated riders into it in real time (or \
+            --speed times faster). Ctrl-C delivers and merges what is buffered, then stops.
             """)
 
     @Option(help: "Address to listen on.")
