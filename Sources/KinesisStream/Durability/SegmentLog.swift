@@ -24,7 +24,8 @@ final class SegmentLog: @unchecked Sendable {
         var newestArrival: Int64
     }
 
-    // All state below is guarded by `condition`.
+    // All state below is guarded by `condition`; `segments` and `descriptor` change only
+    // in the one caller syncing at a time, under the lock, so that caller reads them freely.
     private let condition = NSCondition()
     private var pending: [UInt8] = []
     private var pendingNewestArrival: Int64 = .min
@@ -194,8 +195,10 @@ final class SegmentLog: @unchecked Sendable {
         let written = bytes.withUnsafeBytes { writeAll(descriptor, $0) }
         guard written else { return "cannot write \(current.path): \(String(cString: strerror(errno)))" }
         guard fdatasync(descriptor) == 0 else { return "cannot sync \(current.path): \(String(cString: strerror(errno)))" }
+        condition.lock()
         segments[segments.count - 1].size += bytes.count
         segments[segments.count - 1].newestArrival = max(current.newestArrival, newestArrival)
+        condition.unlock()
         deleteExpired(nowMillis: nowMillis)
         return nil
     }
@@ -220,8 +223,10 @@ final class SegmentLog: @unchecked Sendable {
             return "cannot start \(next.path): \(String(cString: strerror(errno)))"
         }
         close(self.descriptor)
+        condition.lock()
         self.descriptor = descriptor
         segments.append(Segment(number: next.number, path: next.path, size: frames.count, newestArrival: .min))
+        condition.unlock()
         return nil
     }
 
@@ -230,7 +235,9 @@ final class SegmentLog: @unchecked Sendable {
         guard retentionMillis < Int64.max / 2 else { return }
         while segments.count > 1, segments[0].newestArrival < nowMillis - retentionMillis {
             unlink(segments[0].path)
+            condition.lock()
             segments.removeFirst()
+            condition.unlock()
         }
     }
 
