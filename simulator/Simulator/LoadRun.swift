@@ -71,13 +71,13 @@ public final class LoadRun {
         plan: SimulationPlan, sink: any RecordSink, clock: any EpochClock, retry: RetryPolicy = .standard, connections: Int = 1,
         pacing: Pacing = .burst, backoffClock: (any EpochClock)? = nil
     ) {
-        self.pacing = pacing
         precondition(connections >= 1, "a load run needs at least one connection")
         self.plan = plan
         self.sink = sink
         self.clock = clock
         self.retry = retry
         self.connections = connections
+        self.pacing = pacing
         self.backoffClock = backoffClock ?? clock
     }
 
@@ -125,10 +125,10 @@ public final class LoadRun {
         let sender = sender
         let pacing = pacing
         let clock = clock
-        for index in 0..<min(connections, batches.count) {
+        for senderIndex in 0..<min(connections, batches.count) {
             done.enter()
             let thread = Thread {
-                var tally = Tally(jitter: SplitMix64(seed: SplitMix64.mix(seed ^ UInt64(index))))
+                var tally = Tally(jitter: SplitMix64(seed: SplitMix64.mix(seed ^ UInt64(senderIndex))))
                 while true {
                     let index = next.withLock { index in
                         defer { index += 1 }

@@ -10,10 +10,8 @@ extension ServiceRoutes {
     func addKinesisRoutes(to router: Router<RouteContext>) {
         router.post("/") { request, _ in
             var request = request
-            let action: String
             do {
                 let kinesisAction = try KinesisAPI.action(target: request.headers[.amzTarget])
-                action = kinesisAction.rawValue
                 if let length = request.headers[.contentLength].flatMap(Int.init), length > KinesisAPI.maximumRequestBytes {
                     throw Self.tooLarge(length)
                 }
@@ -27,17 +25,17 @@ extension ServiceRoutes {
                 }
                 // A durable stream answers once its log is synced: the call blocks its thread
                 // for the fsync, so it runs on the ingest pool, not the cooperative pool.
-                let request = Array(buffer.readableBytesView)
+                let requestBody = Array(buffer.readableBytesView)
                 let kinesis = kinesis
                 let body: [UInt8]
                 do {
-                    body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: request) }
+                    body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: requestBody) }
                 } catch let error as KinesisAPIError {
                     throw error
                 } catch {
                     throw KinesisAPIError.internalFailure("the service is stopping: \(error)")
                 }
-                metrics.kinesisRequest(action: action, outcome: "ok", key: key.name).increment()
+                metrics.kinesisRequest(action: kinesisAction.rawValue, outcome: "ok", key: key.name).increment()
                 return Self.answer(status: .ok, body: body)
             } catch let error as KinesisAPIError {
                 let name = (try? KinesisAPI.action(target: request.headers[.amzTarget]).rawValue) ?? "unknown"
