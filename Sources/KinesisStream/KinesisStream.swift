@@ -21,6 +21,8 @@ public final class KinesisStream: Sendable {
 
     public static let defaultName = "alleycat"
     public static let defaultRetentionMillis: Int64 = 24 * 3600 * 1000
+    /// A durable stream's log rolls to a new segment file at this size.
+    public static let defaultSegmentBytes = 64 << 20
 
     struct State {
         var shards: [Shard]
@@ -47,7 +49,7 @@ public final class KinesisStream: Sendable {
     /// consumer positions from the log; `report` gets a line about what was found.
     public static func durable(
         directory: String, name: String = KinesisStream.defaultName, shardCount: Int = 1, limits: ShardLimits = .kinesis,
-        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, segmentBytes: Int = 64 << 20, clock: any EpochClock,
+        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, segmentBytes: Int = KinesisStream.defaultSegmentBytes, clock: any EpochClock,
         report: (String) -> Void = { _ in }
     ) throws -> KinesisStream {
         precondition((1...SequenceNumber.maximumShardIndex).contains(shardCount), "shard count must be at least 1")

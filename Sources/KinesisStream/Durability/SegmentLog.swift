@@ -39,8 +39,6 @@ final class SegmentLog: @unchecked Sendable {
     /// each new segment so deleting old segments never loses a position.
     private var checkpoints: [String: [Int: UInt64]] = [:]
 
-    static let defaultSegmentBytes = 64 << 20
-
     /// What opening found, for the log line a restart prints.
     struct Recovery: Equatable {
         var segments = 0
@@ -54,7 +52,7 @@ final class SegmentLog: @unchecked Sendable {
     /// Opens (creating if needed) the log in `directory` and hands every frame, oldest
     /// first, to `replay`. A torn or damaged tail of the newest segment is cut off.
     init(
-        directory: String, segmentBytes: Int = SegmentLog.defaultSegmentBytes, retentionMillis: Int64,
+        directory: String, segmentBytes: Int, retentionMillis: Int64,
         replay: (LogFrame) throws -> Void
     ) throws {
         self.directory = directory
