@@ -28,17 +28,29 @@ extension KinesisStream {
                 state.checkpoints[consumer, default: [:]][sequenceNumber.shardIndex] = sequenceNumber
                 if let log {
                     LogFrame.appendCheckpoint(consumer: consumer, shard: sequenceNumber.shardIndex, counter: sequenceNumber.counter, to: &frames)
-                    log.noteCheckpoint(consumer: consumer, shard: sequenceNumber.shardIndex, counter: sequenceNumber.counter)
                 }
             }
             return frames.isEmpty ? nil : log?.append(frames)
         }
         if let log, let logEnd {
             do {
-                try log.waitDurable(through: logEnd, nowMillis: clock.nowMillis())
+                try log.waitDurable(through: logEnd, nowMillis: clock.nowMillis(), positions: checkpointFrames)
             } catch {
                 throw .internalFailure("the stream could not store the checkpoints of \(consumer): \(error.message)")
             }
+        }
+    }
+
+    /// Every consumer's positions as log frames (the head of a new segment).
+    func checkpointFrames() -> [UInt8] {
+        state.withLock { state in
+            var frames: [UInt8] = []
+            for (consumer, shards) in state.checkpoints.sorted(by: { $0.key < $1.key }) {
+                for (shard, sequenceNumber) in shards.sorted(by: { $0.key < $1.key }) {
+                    LogFrame.appendCheckpoint(consumer: consumer, shard: shard, counter: sequenceNumber.counter, to: &frames)
+                }
+            }
+            return frames
         }
     }
 

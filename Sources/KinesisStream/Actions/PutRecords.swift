@@ -50,7 +50,7 @@ extension KinesisStream {
     /// the log cannot be written they are answered as InternalFailure and stay unseen.
     func publishWhenDurable(_ response: PutRecordsResponse, log: SegmentLog, through offset: UInt64, nowMillis: Int64) -> PutRecordsResponse {
         do {
-            try log.waitDurable(through: offset, nowMillis: nowMillis)
+            try log.waitDurable(through: offset, nowMillis: nowMillis, positions: checkpointFrames)
         } catch {
             var failed = response
             for index in failed.records.indices where failed.records[index].isAccepted {

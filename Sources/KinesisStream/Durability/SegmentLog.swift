@@ -35,9 +35,6 @@ final class SegmentLog: @unchecked Sendable {
     private var failure: String?
     private var segments: [Segment]
     private var descriptor: Int32
-    /// The newest checkpoint of each consumer and shard, written again at the start of
-    /// each new segment so deleting old segments never loses a position.
-    private var checkpoints: [String: [Int: UInt64]] = [:]
 
     /// What opening found, for the log line a restart prints.
     struct Recovery: Equatable {
@@ -67,7 +64,6 @@ final class SegmentLog: @unchecked Sendable {
             try Self.writeDurably(Array((identity + "\n").utf8), to: identityPath, directory: directory)
         }
 
-        var positions: [String: [Int: UInt64]] = [:]
         var found: [Segment] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
         for name in names where name.hasPrefix("segment-") && name.hasSuffix(".log") {
@@ -89,9 +85,8 @@ final class SegmentLog: @unchecked Sendable {
                         case let .record(_, _, arrival, _, _):
                             recovery.records += 1
                             found[index].newestArrival = max(found[index].newestArrival, arrival)
-                        case let .checkpoint(consumer, shard, counter):
+                        case .checkpoint:
                             recovery.checkpoints += 1
-                            positions[consumer, default: [:]][shard] = max(counter, positions[consumer]?[shard] ?? 0)
                         }
                         offset = next
                     case .torn:
@@ -126,7 +121,6 @@ final class SegmentLog: @unchecked Sendable {
             throw StreamLogError("cannot open \(current.path) for writing: \(String(cString: strerror(errno)))")
         }
         segments = found
-        checkpoints = positions
         lastRecovery = recovery
     }
 
@@ -148,16 +142,11 @@ final class SegmentLog: @unchecked Sendable {
         return appended
     }
 
-    /// Notes a checkpoint frame's position so a new segment repeats it.
-    func noteCheckpoint(consumer: String, shard: Int, counter: UInt64) {
-        condition.lock()
-        checkpoints[consumer, default: [:]][shard] = counter
-        condition.unlock()
-    }
-
     /// Returns once everything up to `offset` is written and fsynced. The first waiter
     /// writes and syncs what is pending for everyone; the others wait for it.
-    func waitDurable(through offset: UInt64, nowMillis: Int64) throws(StreamLogError) {
+    /// `positions` gives every consumer's checkpoint frames, written again at the head
+    /// of a new segment so deleting old segments never loses a position.
+    func waitDurable(through offset: UInt64, nowMillis: Int64, positions: () -> [UInt8]) throws(StreamLogError) {
         condition.lock()
         defer { condition.unlock() }
         while durable < offset {
@@ -173,7 +162,7 @@ final class SegmentLog: @unchecked Sendable {
             pending = []
             pendingNewestArrival = .min
             condition.unlock()
-            let problem = flush(bytes, newestArrival: newest, nowMillis: nowMillis)
+            let problem = flush(bytes, newestArrival: newest, nowMillis: nowMillis, positions: positions)
             condition.lock()
             syncing = false
             if let problem { failure = problem } else { durable = end }
@@ -184,10 +173,10 @@ final class SegmentLog: @unchecked Sendable {
     /// Writes and syncs `bytes` at the end of the current segment, rolling to a new one
     /// first when it is full, and deletes segments past retention. Runs outside the lock
     /// (only the syncing caller is here); returns a failure message.
-    private func flush(_ bytes: [UInt8], newestArrival: Int64, nowMillis: Int64) -> String? {
+    private func flush(_ bytes: [UInt8], newestArrival: Int64, nowMillis: Int64, positions: () -> [UInt8]) -> String? {
         var current = segments[segments.count - 1]
         if current.size > 0 && current.size + bytes.count > segmentBytes {
-            if let problem = roll(from: current) { return problem }
+            if let problem = roll(from: current, positions: positions()) { return problem }
             current = segments[segments.count - 1]
         }
         let written = bytes.withUnsafeBytes { writeAll(descriptor, $0) }
@@ -201,21 +190,12 @@ final class SegmentLog: @unchecked Sendable {
         return nil
     }
 
-    private func roll(from current: Segment) -> String? {
+    private func roll(from current: Segment, positions frames: [UInt8]) -> String? {
         let next = Segment(
             number: current.number + 1, path: directory + "/" + String(format: "segment-%06d.log", current.number + 1),
             size: 0, newestArrival: .min)
         let descriptor = open(next.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return "cannot create \(next.path): \(String(cString: strerror(errno)))" }
-        condition.lock()
-        let positions = checkpoints
-        condition.unlock()
-        var frames: [UInt8] = []
-        for (consumer, shards) in positions.sorted(by: { $0.key < $1.key }) {
-            for (shard, counter) in shards.sorted(by: { $0.key < $1.key }) {
-                LogFrame.appendCheckpoint(consumer: consumer, shard: shard, counter: counter, to: &frames)
-            }
-        }
         guard frames.withUnsafeBytes({ writeAll(descriptor, $0) }), fdatasync(descriptor) == 0, syncDirectory() else {
             close(descriptor)
             return "cannot start \(next.path): \(String(cString: strerror(errno)))"
