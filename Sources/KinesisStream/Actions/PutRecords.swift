@@ -4,7 +4,11 @@ extension KinesisStream {
     /// On a durable stream the answer comes once the accepted records are synced to
     /// the log, and readers see them from then on.
     public func putRecords(_ entries: [PutRecordsRequestEntry]) throws(StreamError) -> PutRecordsResponse {
-        let hashKeys = try PutRecordsValidation.validate(entries, streamName: name)
+        store(entries, hashKeys: try PutRecordsValidation.validate(entries, streamName: name))
+    }
+
+    /// Admits, appends and (durable) logs validated records; PutRecord and PutRecords share it.
+    func store(_ entries: [PutRecordsRequestEntry], hashKeys: [UInt128]) -> PutRecordsResponse {
         let shardIndexes = hashKeys.map { shardIndex(forHashKey: $0) }
         let now = clock.nowMillis()
         let limits = limits
