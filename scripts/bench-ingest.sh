@@ -25,30 +25,15 @@ bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# start_serve DIR ARGS...: starts the service, sets $pid and $port.
-start_serve() {
-    local data=$1
-    shift
-    "$bin/alleycat" serve --port 0 --data "$data" "$@" >"$data.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 300); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$data.log")
-        [[ -n "$port" ]] && return 0
-        sleep 0.1
-    done
-    echo "alleycat serve did not start:" >&2
-    cat "$data.log" >&2
-    exit 1
-}
+source scripts/serve-lib.sh
 
 cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 
-key_for() { "$bin/alleycat" keys create --name bench --rate 100000 --burst 100000 --data "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'; }
 
 # 1. Throughput, in memory and durable.
 for mode in in-memory durable; do
     data="$work/throughput-$mode"
-    key=$(key_for "$data")
+    key=$(new_key "$data" bench)
     if [[ "$mode" == in-memory ]]; then start_serve "$data" --shards "$shards" --in-memory; else start_serve "$data" --shards "$shards"; fi
     cpu_before=$(cpu_seconds "$pid")
     "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$seconds" \
@@ -81,7 +66,7 @@ PY
 # 2. CPU share under the 1,000-rider real-time load.
 if ((live_seconds > 0)); then
     data="$work/realtime"
-    key=$(key_for "$data")
+    key=$(new_key "$data" bench)
     start_serve "$data"
     cpu_before=$(cpu_seconds "$pid")
     "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers 1000 --seconds "$live_seconds" \

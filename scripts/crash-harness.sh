@@ -30,8 +30,10 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 start=$(( ($(date +%s) + 3) * 1000 ))
 data="$work/faulty"
 
+source scripts/serve-lib.sh
 serve_pid=""
-start_serve() {
+# Starts the service on the same port each time (the simulator keeps its endpoint).
+serve_on_port() {
     "$bin/alleycat" serve --port "$port" --data "$data" --shards "$shards" >>"$work/serve.log" 2>&1 &
     serve_pid=$!
     for _ in $(seq 1 600); do
@@ -44,8 +46,8 @@ start_serve() {
 }
 
 echo "crash harness: $racers riders, $race_seconds s, seed $seed, $kills kills, harness seed $harness_seed, speed $speed, $config build"
-key=$("$bin/alleycat" keys create --name harness --rate 100000 --burst 100000 --data "$data" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-start_serve
+key=$(new_key "$data" harness)
+serve_on_port
 "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$race_seconds" \
     --seed "$seed" --start "$start" --speed "$speed" --json >"$work/sim.json" 2>"$work/sim.err" &
 sim_pid=$!
@@ -62,7 +64,7 @@ for _ in $(seq 1 "$kills"); do
     wait "$serve_pid" 2>/dev/null || true
     done_kills=$((done_kills + 1))
     echo "kill $done_kills after ${pause_ms} ms; restarting"
-    start_serve
+    serve_on_port
 done
 wait "$sim_pid" || true
 kill -INT "$serve_pid"

@@ -21,16 +21,9 @@ shards=$(( (racers + 999) / 1000 ))
 # Both runs start their race at the same instant (the next whole second but two).
 start=$(( ($(date +%s) + 3) * 1000 ))
 
-key=$("$bin/alleycat" keys create --name load --data "$work/network" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-"$bin/alleycat" serve --port 0 --data "$work/network" --shards "$shards" >"$work/serve.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 300); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log")
-    [[ -n "$port" ]] && break
-    sleep 0.1
-done
-[[ -n "$port" ]] || { cat "$work/serve.log" >&2; exit 1; }
+source scripts/serve-lib.sh
+key=$(new_key "$work/network" load)
+start_serve "$work/network" --shards "$shards"
 echo "network: $racers riders, $race_seconds s, seed $seed, speed $speed -> http://127.0.0.1:$port ($shards shard(s))"
 "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$race_seconds" \
     --seed "$seed" --start "$start" --speed "$speed"
