@@ -31,8 +31,18 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CZlib"]),
         .target(
             name: "KinesisStream",
-            dependencies: ["RaceModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["RaceModel", "StreamReading", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KinesisWire"),
+        // The one reading seam (design, "Where the design is going" 2): every consumer reads through it.
+        .target(name: "StreamReading"),
+        // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
+        .target(
+            name: "KinesisClient",
+            dependencies: [
+                "StreamReading", "KinesisWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisStream", "RaceModel"]),
         .target(
             name: "Simulator",
@@ -43,20 +53,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Simulator"),
-        .target(name: "Firehose", dependencies: ["RaceModel", "KinesisStream", "Storage"]),
+        .target(name: "Firehose", dependencies: ["RaceModel", "StreamReading", "Storage"]),
         .target(
             name: "RaceStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Leaderboard", dependencies: ["RaceModel", "Storage", "RaceStore"]),
-        .target(name: "Rankings", dependencies: ["RaceModel", "KinesisStream", "Leaderboard"]),
+        .target(name: "Rankings", dependencies: ["RaceModel", "StreamReading", "Leaderboard"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RaceModel", "KinesisStream", "Simulator", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
+            dependencies: ["RaceModel", "KinesisStream", "StreamReading", "Simulator", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
         .target(
             name: "Service",
             dependencies: [
                 "Pipeline", "Rankings", "Firehose", "Leaderboard", "RaceStore", "Storage", "KinesisStream", "KinesisAPI", "RaceModel",
-                "Simulator",
+                "StreamReading",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -88,26 +98,28 @@ let package = Package(
         .executableTarget(name: "fuzz-kinesis-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-kinesis-request"),
         .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "KinesisStreamTests", dependencies: ["KinesisStream"]),
+        .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
         .testTarget(name: "KinesisWireTests", dependencies: ["KinesisWire"]),
-        .testTarget(name: "KinesisAPITests", dependencies: ["KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
+        .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
+        .testTarget(name: "KinesisClientTests", dependencies: ["KinesisClient", "StreamReading", "KinesisWire"]),
+        .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
-        .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "KinesisStream", "Storage", "RaceModel"]),
+        .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "KinesisAPI"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
-        .testTarget(name: "RankingsTests", dependencies: ["Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),
+        .testTarget(name: "RankingsTests", dependencies: ["StreamReading", "Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Rankings", "KinesisStream", "KinesisWire", "RaceStore", "RaceModel", "Pipeline", "Simulator",
+                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

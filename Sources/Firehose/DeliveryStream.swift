@@ -1,191 +1,236 @@
 import Dispatch
 import Foundation
-import KinesisStream
 import RaceModel
 import Storage
+import StreamReading
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The batching delivery stage (contract 3). Reads every shard of the stream as
-/// its own consumer, runs records through the processor in invocations of at most
+/// The batching delivery stage (contract 3). Reads every shard of its source as one
+/// named consumer, runs records through the processor in invocations of at most
 /// `invocationCapBytes`, buffers the transformed bytes and writes them as gzip
 /// NDJSON objects into the bucket when the buffering hints say so. Records that
 /// fail go to `processing-failed/` with their reason.
 ///
-/// `pump()` and `flush()` are called from one thread (the driver); compression and
-/// writing run on up to `parallelDeliveries` worker threads.
-public final class DeliveryStream: @unchecked Sendable {
+/// The reader and the buffers belong to one `Driver`, behind a lock: `pump()` and
+/// `flush()` from any thread take turns, never share it. Compression and writing run
+/// on up to `parallelDeliveries` worker threads; the position is kept only in the
+/// source's checkpoint store, moved once every record before it is in an object.
+public final class DeliveryStream: Sendable {
     public let configuration: DeliveryStreamConfiguration
     public let bucket: Bucket
     public let processor: any RecordProcessor
     private let clock: any EpochClock
-    private let stream: KinesisStream
-    private let consumer: StreamConsumer
-    private let checkpointPath: String
-
-    // Driver state.
-    private var buffer: [UInt8] = []
-    private var failedLines: [UInt8] = []
-    private var bufferStartedAt: Int64?
-    private var firstDelivered: StreamRecord?
-    private var firstFailed: StreamRecord?
-    private var oldestArrival: Int64 = .max
-    private var positions: [Int: SequenceNumber] = [:]
-    private var nextRecordId = 0
-    private var nextDeliveryNumber = 0
+    private let checkpoints: any CheckpointStore
+    private let driver: Mutex<Driver>
 
     // Shared with the workers.
     private let shared: Mutex<Shared>
-    private let checkpointWriter = Mutex<[Int: SequenceNumber]>([:])
+    private let checkpointWriter = Mutex<[String: RecordSequence]>([:])
     private let slots: DispatchSemaphore
     private let inFlight = DispatchGroup()
 
     private struct Shared {
         var metrics = DeliveryMetrics()
         /// Deliveries finished out of order, waiting for the ones before them.
-        var finished: [Int: [Int: SequenceNumber]] = [:]
+        var finished: [Int: [String: RecordSequence]] = [:]
         var failedDeliveries: Set<Int> = []
         var committedThrough = -1
     }
 
+    /// Reads `source` as consumer `configuration.consumerName`, resuming after its
+    /// position in `checkpoints` (from the oldest record when it has none).
     public init(
-        configuration: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), stream: KinesisStream,
-        processor: any RecordProcessor = AlleycatProcessor(), bucket: Bucket, clock: any EpochClock
+        configuration: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), source: any StreamSource,
+        checkpoints: any CheckpointStore, processor: any RecordProcessor = AlleycatProcessor(), bucket: Bucket, clock: any EpochClock
     ) throws {
         self.configuration = configuration
         self.bucket = bucket
         self.processor = processor
         self.clock = clock
-        self.stream = stream
-        self.checkpointPath = DeliveryCheckpoint.path(bucket: bucket, deliveryStream: configuration.name)
-        // Resume after what an earlier run delivered.
-        // A checkpoint of another stream (an in-memory stream of an earlier process, or a
-        // stream log that was moved away) means nothing here: start from the oldest record.
-        if let saved = try DeliveryCheckpoint.load(from: checkpointPath), saved.stream == stream.identity {
-            try stream.setCheckpoints(
-                consumer: configuration.consumerName, saved.sequenceNumbers.filter { $0.shardIndex < stream.shardCount })
-        }
-        self.consumer = try StreamConsumer(name: configuration.consumerName, stream: stream, start: .trimHorizon)
+        self.checkpoints = checkpoints
+        let reader = try StreamReader(
+            name: configuration.consumerName, source: source, checkpoints: checkpoints, start: .trimHorizon, now: { clock.nowMillis() })
+        self.driver = Mutex(Driver(reader: reader, sizeHint: configuration.bufferingHints.sizeInBytes))
         self.shared = Mutex(Shared())
         self.slots = DispatchSemaphore(value: configuration.parallelDeliveries)
-        buffer.reserveCapacity(configuration.bufferingHints.sizeInBytes + (64 << 10))
     }
 
     public var metrics: DeliveryMetrics {
         shared.withLock { $0.metrics }
     }
 
-    /// Reads everything the stream has, processes it, and delivers when a buffering hint is met.
+    /// The last error reading the source met (nil once a read works again).
+    public var readError: SourceError? {
+        driver.withLock { $0.reader.lastError }
+    }
+
+    /// Reads everything the source has, processes it, and delivers when a buffering hint is met.
     public func pump() {
-        while true {
-            let records = consumer.poll()
-            if records.isEmpty { break }
-            shared.withLock { $0.metrics.recordsIn += records.count }
-            var start = 0
-            while start < records.count {
-                var end = start
-                var bytes = 0
-                while end < records.count, end == start || bytes + records[end].data.count <= configuration.invocationCapBytes {
-                    bytes += records[end].data.count
-                    end += 1
-                }
-                invoke(records[start..<end])
-                start = end
-            }
-        }
-        if let started = bufferStartedAt, clock.nowMillis() - started >= configuration.bufferingHints.intervalMillis {
-            deliver()
-        }
+        driver.withLock { driver in driver.pump(stage: self) }
     }
 
     /// Delivers whatever is buffered now and waits until every object is written.
     public func flush() {
-        deliver()
+        driver.withLock { driver in driver.deliver(stage: self) }
         inFlight.wait()
     }
 
-    // MARK: Processing
+    /// The reader, its position and the buffers of what is not yet delivered.
+    private struct Driver: ~Copyable {
+        let reader: StreamReader
+        var buffer: [UInt8] = []
+        var failedLines: [UInt8] = []
+        var bufferStartedAt: Int64?
+        var firstDelivered: StreamRecord?
+        var firstFailed: StreamRecord?
+        var oldestArrival: Int64 = .max
+        var positions: [String: RecordSequence] = [:]
+        var nextRecordId = 0
+        var nextDeliveryNumber = 0
+        let sizeHint: Int
 
-    private func invoke(_ records: ArraySlice<StreamRecord>) {
-        let inputs = records.map { record -> ProcessorRecord in
-            defer { nextRecordId += 1 }
-            return ProcessorRecord(recordId: nextRecordId, record: record)
+        init(reader: StreamReader, sizeHint: Int) {
+            self.reader = reader
+            self.sizeHint = sizeHint
+            buffer.reserveCapacity(sizeHint + (64 << 10))
         }
-        var lastError: ProcessorError?
-        for attempt in 1...(configuration.processorRetries + 1) {
-            shared.withLock { $0.metrics.invocations += 1 }
-            do throws(ProcessorError) {
-                let batch = try processor.process(inputs)
-                try ProcessorAnswer.check(batch, against: inputs)
-                accept(batch, for: inputs)
-                return
-            } catch {
-                lastError = error
-                shared.withLock { $0.metrics.invocationFailures += 1 }
-                if attempt == configuration.processorRetries + 1 { break }
+
+        mutating func pump(stage: DeliveryStream) {
+            let configuration = stage.configuration
+            while true {
+                let records = reader.poll()
+                if records.isEmpty { break }
+                stage.shared.withLock { $0.metrics.recordsIn += records.count }
+                var start = 0
+                while start < records.count {
+                    var end = start
+                    var bytes = 0
+                    while end < records.count, end == start || bytes + records[end].data.count <= configuration.invocationCapBytes {
+                        bytes += records[end].data.count
+                        end += 1
+                    }
+                    invoke(records[start..<end], stage: stage)
+                    start = end
+                }
+            }
+            if let started = bufferStartedAt, stage.clock.nowMillis() - started >= configuration.bufferingHints.intervalMillis {
+                deliver(stage: stage)
             }
         }
-        // Every retry failed: the whole batch is set aside with the last error.
-        let error = lastError!
-        let now = clock.nowMillis()
-        for input in inputs {
-            setAside(input.record, attempts: configuration.processorRetries + 1, code: error.code, message: error.message, now: now)
-        }
-    }
 
-    private func accept(_ batch: ProcessedBatch, for inputs: [ProcessorRecord]) {
-        // Answers usually come back in order; fall back to a lookup when they don't.
-        let inOrder = zip(batch.entries, inputs).allSatisfy { $0.recordId == $1.recordId }
-        let byId = inOrder ? [:] : Dictionary(uniqueKeysWithValues: batch.entries.map { ($0.recordId, $0) })
-        let now = clock.nowMillis()
-        var delivered = 0
-        var dropped = 0
-        for (index, input) in inputs.enumerated() {
-            let entry = inOrder ? batch.entries[index] : byId[input.recordId]!
-            let record = input.record
-            switch entry.result {
-            case .ok:
-                startBuffer(now)
-                if firstDelivered == nil { firstDelivered = record }
-                oldestArrival = min(oldestArrival, record.approximateArrivalMillis)
-                batch.bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0[entry.range]) }
-                delivered += 1
-            case .dropped:
-                dropped += 1
-            case .processingFailed:
-                setAside(record, attempts: 1, code: "Lambda.ProcessingFailed",
-                         message: entry.errorMessage ?? "the processor marked the record ProcessingFailed", now: now)
+        // MARK: Processing
+
+        private mutating func invoke(_ records: ArraySlice<StreamRecord>, stage: DeliveryStream) {
+            let inputs = records.map { record -> ProcessorRecord in
+                defer { nextRecordId += 1 }
+                return ProcessorRecord(recordId: nextRecordId, record: record)
             }
-            positions[record.sequenceNumber.shardIndex] = record.sequenceNumber
-            if buffer.count >= configuration.bufferingHints.sizeInBytes {
-                deliver()
+            let retries = stage.configuration.processorRetries
+            var lastError: ProcessorError?
+            for attempt in 1...(retries + 1) {
+                stage.shared.withLock { $0.metrics.invocations += 1 }
+                do throws(ProcessorError) {
+                    let batch = try stage.processor.process(inputs)
+                    try ProcessorAnswer.check(batch, against: inputs)
+                    accept(batch, for: inputs, stage: stage)
+                    return
+                } catch {
+                    lastError = error
+                    stage.shared.withLock { $0.metrics.invocationFailures += 1 }
+                    if attempt == retries + 1 { break }
+                }
+            }
+            // Every retry failed: the whole batch is set aside with the last error.
+            let error = lastError!
+            let now = stage.clock.nowMillis()
+            for input in inputs {
+                setAside(input.record, attempts: retries + 1, code: error.code, message: error.message, now: now, stage: stage)
             }
         }
-        shared.withLock {
-            $0.metrics.delivered += delivered
-            $0.metrics.dropped += dropped
-        }
-    }
 
-    private func setAside(_ record: StreamRecord, attempts: Int, code: String, message: String, now: Int64) {
-        startBuffer(now)
-        if firstFailed == nil { firstFailed = record }
-        oldestArrival = min(oldestArrival, record.approximateArrivalMillis)
-        FailedRecordLine.append(
-            record: record, attemptsMade: attempts, errorCode: code, errorMessage: message, attemptEndingMillis: now,
-            processor: processor.name, into: &failedLines)
-        positions[record.sequenceNumber.shardIndex] = record.sequenceNumber
-        shared.withLock { $0.metrics.failed += 1 }
-        if failedLines.count >= configuration.bufferingHints.sizeInBytes {
-            deliver()
+        private mutating func accept(_ batch: ProcessedBatch, for inputs: [ProcessorRecord], stage: DeliveryStream) {
+            // Answers usually come back in order; fall back to a lookup when they don't.
+            let inOrder = zip(batch.entries, inputs).allSatisfy { $0.recordId == $1.recordId }
+            let byId = inOrder ? [:] : Dictionary(uniqueKeysWithValues: batch.entries.map { ($0.recordId, $0) })
+            let now = stage.clock.nowMillis()
+            var delivered = 0
+            var dropped = 0
+            for (index, input) in inputs.enumerated() {
+                let entry = inOrder ? batch.entries[index] : byId[input.recordId]!
+                let record = input.record
+                switch entry.result {
+                case .ok:
+                    startBuffer(now)
+                    if firstDelivered == nil { firstDelivered = record }
+                    oldestArrival = min(oldestArrival, record.approximateArrivalMillis)
+                    batch.bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0[entry.range]) }
+                    delivered += 1
+                case .dropped:
+                    dropped += 1
+                case .processingFailed:
+                    setAside(record, attempts: 1, code: "Lambda.ProcessingFailed",
+                             message: entry.errorMessage ?? "the processor marked the record ProcessingFailed", now: now, stage: stage)
+                }
+                positions[record.shardId] = record.sequenceNumber
+                if buffer.count >= sizeHint {
+                    deliver(stage: stage)
+                }
+            }
+            stage.shared.withLock {
+                $0.metrics.delivered += delivered
+                $0.metrics.dropped += dropped
+            }
         }
-    }
 
-    private func startBuffer(_ now: Int64) {
-        if bufferStartedAt == nil { bufferStartedAt = now }
+        private mutating func setAside(_ record: StreamRecord, attempts: Int, code: String, message: String, now: Int64, stage: DeliveryStream) {
+            startBuffer(now)
+            if firstFailed == nil { firstFailed = record }
+            oldestArrival = min(oldestArrival, record.approximateArrivalMillis)
+            FailedRecordLine.append(
+                record: record, attemptsMade: attempts, errorCode: code, errorMessage: message, attemptEndingMillis: now,
+                processor: stage.processor.name, into: &failedLines)
+            positions[record.shardId] = record.sequenceNumber
+            stage.shared.withLock { $0.metrics.failed += 1 }
+            if failedLines.count >= sizeHint {
+                deliver(stage: stage)
+            }
+        }
+
+        private mutating func startBuffer(_ now: Int64) {
+            if bufferStartedAt == nil { bufferStartedAt = now }
+        }
+
+        /// Hands what is buffered to a worker (or writes it here with one delivery at a time).
+        mutating func deliver(stage: DeliveryStream) {
+            guard bufferStartedAt != nil else { return }
+            let name = stage.configuration.name
+            let seed = stage.configuration.objectKeySeed
+            let job = Job(
+                number: nextDeliveryNumber,
+                delivered: buffer,
+                deliveredKey: firstDelivered.map {
+                    ObjectKeys.deliveredKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, shardId: $0.shardId, firstSequenceNumber: $0.sequenceNumber, seed: seed)
+                },
+                failed: failedLines,
+                failedKey: firstFailed.map {
+                    ObjectKeys.failedKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, shardId: $0.shardId, firstSequenceNumber: $0.sequenceNumber, seed: seed)
+                },
+                oldestArrival: oldestArrival,
+                positions: positions)
+            nextDeliveryNumber += 1
+            buffer = []
+            buffer.reserveCapacity(sizeHint + (64 << 10))
+            failedLines = []
+            bufferStartedAt = nil
+            firstDelivered = nil
+            firstFailed = nil
+            oldestArrival = .max
+            stage.start(job)
+        }
     }
 
     // MARK: Delivery
@@ -197,34 +242,10 @@ public final class DeliveryStream: @unchecked Sendable {
         var failed: [UInt8]
         var failedKey: String?
         var oldestArrival: Int64
-        var positions: [Int: SequenceNumber]
+        var positions: [String: RecordSequence]
     }
 
-    private func deliver() {
-        guard bufferStartedAt != nil else { return }
-        let name = configuration.name
-        let seed = configuration.objectKeySeed
-        let job = Job(
-            number: nextDeliveryNumber,
-            delivered: buffer,
-            deliveredKey: firstDelivered.map {
-                ObjectKeys.deliveredKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, firstSequenceNumber: $0.sequenceNumber, seed: seed)
-            },
-            failed: failedLines,
-            failedKey: firstFailed.map {
-                ObjectKeys.failedKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, firstSequenceNumber: $0.sequenceNumber, seed: seed)
-            },
-            oldestArrival: oldestArrival,
-            positions: positions)
-        nextDeliveryNumber += 1
-        buffer = []
-        buffer.reserveCapacity(configuration.bufferingHints.sizeInBytes + (64 << 10))
-        failedLines = []
-        bufferStartedAt = nil
-        firstDelivered = nil
-        firstFailed = nil
-        oldestArrival = .max
-
+    private func start(_ job: Job) {
         if configuration.parallelDeliveries == 1 {
             write(job)
             return
@@ -258,7 +279,7 @@ public final class DeliveryStream: @unchecked Sendable {
             }
         }
         let latency = clock.nowMillis() - job.oldestArrival
-        let commit: [Int: SequenceNumber]? = shared.withLock { shared in
+        let commit: [String: RecordSequence]? = shared.withLock { shared in
             shared.metrics.objects += objects
             shared.metrics.failedObjects += failedObjects
             shared.metrics.bytesUncompressed += job.delivered.count + job.failed.count
@@ -270,7 +291,7 @@ public final class DeliveryStream: @unchecked Sendable {
             }
             shared.finished[job.number] = job.positions
             // Positions only advance through deliveries that all succeeded, in order.
-            var through: [Int: SequenceNumber]?
+            var through: [String: RecordSequence]?
             while let next = shared.finished[shared.committedThrough + 1], !shared.failedDeliveries.contains(shared.committedThrough + 1) {
                 shared.finished[shared.committedThrough + 1] = nil
                 shared.committedThrough += 1
@@ -297,21 +318,17 @@ public final class DeliveryStream: @unchecked Sendable {
         return false
     }
 
-    private func saveCheckpoint(_ through: [Int: SequenceNumber]) {
+    private func saveCheckpoint(_ through: [String: RecordSequence]) {
         checkpointWriter.withLock { committed in
-            var moved: [SequenceNumber] = []
+            var moved: [String: RecordSequence] = [:]
             for (shard, sequenceNumber) in through where committed[shard].map({ $0 < sequenceNumber }) ?? true {
                 committed[shard] = sequenceNumber
-                moved.append(sequenceNumber)
+                moved[shard] = sequenceNumber
             }
-            try? stream.setCheckpoints(consumer: configuration.consumerName, moved)
-            let checkpoint = DeliveryCheckpoint(
-                deliveryStream: configuration.name, consumer: configuration.consumerName, stream: stream.identity,
-                shards: Dictionary(uniqueKeysWithValues: committed.map { (ShardID(index: $0.key).description, $0.value.description) }))
-            do {
-                try checkpoint.save(to: checkpointPath)
+            do throws(SourceError) {
+                try checkpoints.save(consumer: configuration.consumerName, moved)
             } catch {
-                printError("firehose: cannot save checkpoint \(checkpointPath): \(error)")
+                printError("firehose: cannot save its position: \(error)")
             }
         }
     }

@@ -1,10 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
 import RaceModel
+import StreamReading
 import Synchronization
 
-/// An in-memory stream with the semantics of Amazon Kinesis Data Streams
-/// (contract 2): shards over the 128-bit hash key space, MD5 partitioning,
-/// per-shard write limits that refuse rather than drop, sequence numbers,
-/// iterators, retention and independent named consumers.
+/// A stream with the semantics of Amazon Kinesis Data Streams (contract 2): shards
+/// over the 128-bit hash key space, MD5 partitioning, per-shard write limits that
+/// refuse rather than drop, sequence numbers, iterators, retention and independent
+/// named consumers.
+///
+/// Its records live in a segment log on disk; memory holds an index (a few bytes per
+/// call per shard) and a bounded cache of the newest log bytes, so consumers at the
+/// tail read memory and a consumer far behind reads the files. A durable stream
+/// fsyncs before it acknowledges; a scratch stream (`alleycat race`, `--in-memory`)
+/// writes the same files without fsync in a folder of its own, removed when it closes.
 public final class KinesisStream: Sendable {
     public let name: String
     public let limits: ShardLimits
@@ -13,35 +24,60 @@ public final class KinesisStream: Sendable {
     public let hashKeyRanges: [HashKeyRange]
     public let clock: any EpochClock
     let state: Mutex<State>
-    /// The segment log of a durable stream (nil: in memory only).
-    let log: SegmentLog?
-    /// Names this stream's records: the log's id when durable, a new one per process
-    /// otherwise. Positions saved outside the stream (the firehose's) carry it.
+    let log: SegmentLog
+    /// The folder of a scratch stream, removed when the stream goes (nil: durable).
+    private let scratchDirectory: String?
+    /// Names this stream's records: the log's id. Positions saved outside the stream carry it.
     public let identity: String
 
     public static let defaultName = "alleycat"
     public static let defaultRetentionMillis: Int64 = 24 * 3600 * 1000
-    /// A durable stream's log rolls to a new segment file at this size.
+    /// The log rolls to a new segment file at this size.
     public static let defaultSegmentBytes = 64 << 20
+    /// The newest log bytes kept in memory for readers at the tail (`--stream-cache-mb`).
+    public static let defaultCacheBytes = 64 << 20
 
     struct State {
         var shards: [Shard]
-        /// Where accepted records' bytes go, for every shard (appends hold the lock).
-        var arena: RecordArena?
+        var cache: RecordCache
         /// Consumer name → shard index → last sequence number it has finished with.
         var checkpoints: [String: [Int: SequenceNumber]] = [:]
     }
 
-    /// A stream in memory: a new process has a new, empty stream.
+    /// A scratch stream in a new folder under the system's temporary directory (tests,
+    /// tools): a new stream each time, its files removed when it goes.
     public convenience init(
         name: String = KinesisStream.defaultName, shardCount: Int = 1, limits: ShardLimits = .kinesis,
-        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, clock: any EpochClock
+        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, cacheBytes: Int = KinesisStream.defaultCacheBytes, clock: any EpochClock
     ) {
-        precondition((1...SequenceNumber.maximumShardIndex).contains(shardCount), "shard count must be at least 1")
-        let ranges = HashKeyRange.evenSplit(into: shardCount)
-        self.init(
-            name: name, ranges: ranges, limits: limits, retentionMillis: retentionMillis, clock: clock,
-            state: State(shards: Self.shards(ranges)), log: nil, identity: "memory-" + String(UInt64.random(in: .min ... .max), radix: 16))
+        do {
+            try self.init(
+                scratchIn: FileManager.default.temporaryDirectory.path, name: name, shardCount: shardCount, limits: limits,
+                retentionMillis: retentionMillis, cacheBytes: cacheBytes, clock: clock)
+        } catch {
+            fatalError("cannot make a scratch stream: \(error)")
+        }
+    }
+
+    /// A scratch stream: the same log as a durable one, without fsync, in a new folder
+    /// under `parent` that is removed when the stream goes (and by the next scratch
+    /// stream there if this process died first).
+    public convenience init(
+        scratchIn parent: String, name: String = KinesisStream.defaultName, shardCount: Int = 1, limits: ShardLimits = .kinesis,
+        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, segmentBytes: Int = KinesisStream.defaultSegmentBytes,
+        cacheBytes: Int = KinesisStream.defaultCacheBytes, clock: any EpochClock
+    ) throws {
+        let root = parent + "/stream-scratch"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            if let pid = Int32(leftover.split(separator: "-").first ?? ""), pid != getpid(), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(atPath: root + "/" + leftover)
+            }
+        }
+        let directory = root + "/\(getpid())-" + String(UInt64.random(in: .min ... .max), radix: 16)
+        try self.init(
+            directory: directory, sync: false, scratch: true, name: name, shardCount: shardCount, limits: limits,
+            retentionMillis: retentionMillis, segmentBytes: segmentBytes, cacheBytes: cacheBytes, clock: clock, report: { _ in })
     }
 
     /// A durable stream whose accepted records are in the segment log under `directory`
@@ -49,20 +85,28 @@ public final class KinesisStream: Sendable {
     /// consumer positions from the log; `report` gets a line about what was found.
     public static func durable(
         directory: String, name: String = KinesisStream.defaultName, shardCount: Int = 1, limits: ShardLimits = .kinesis,
-        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, segmentBytes: Int = KinesisStream.defaultSegmentBytes, clock: any EpochClock,
-        report: (String) -> Void = { _ in }
+        retentionMillis: Int64 = KinesisStream.defaultRetentionMillis, segmentBytes: Int = KinesisStream.defaultSegmentBytes,
+        cacheBytes: Int = KinesisStream.defaultCacheBytes, clock: any EpochClock, report: (String) -> Void = { _ in }
     ) throws -> KinesisStream {
+        try KinesisStream(
+            directory: directory, sync: true, scratch: false, name: name, shardCount: shardCount, limits: limits,
+            retentionMillis: retentionMillis, segmentBytes: segmentBytes, cacheBytes: cacheBytes, clock: clock, report: report)
+    }
+
+    private init(
+        directory: String, sync: Bool, scratch: Bool, name: String, shardCount: Int, limits: ShardLimits, retentionMillis: Int64,
+        segmentBytes: Int, cacheBytes: Int, clock: any EpochClock, report: (String) -> Void
+    ) throws {
         precondition((1...SequenceNumber.maximumShardIndex).contains(shardCount), "shard count must be at least 1")
         let ranges = HashKeyRange.evenSplit(into: shardCount)
-        var state = State(shards: shards(ranges))
-        let log = try SegmentLog(directory: directory, segmentBytes: segmentBytes, retentionMillis: retentionMillis) { frame in
+        var state = State(shards: ranges.enumerated().map { Shard(id: ShardID(index: $0.offset), range: $0.element) }, cache: RecordCache(capacityBytes: cacheBytes))
+        let log = try SegmentLog(directory: directory, segmentBytes: segmentBytes, retentionMillis: retentionMillis, sync: sync) { frame, offset, length in
             switch frame {
-            case let .record(shard, counter, arrival, key, data):
+            case let .record(shard, counter, arrival, _, _):
                 guard shard < shardCount else {
                     throw StreamLogError("the stream log in \(directory) has records of shard \(ShardID(index: shard)), but the stream has \(shardCount) shard(s): start with --shards \(shard + 1) or more, or move \(directory) away")
                 }
-                let partitionKey = String(decoding: key, as: UTF8.self)
-                guard state.shards[shard].restore(counter: counter, arrivalMillis: arrival, partitionKey: partitionKey, data: data, arena: &state.arena) else {
+                guard state.shards[shard].restore(counter: counter, arrivalMillis: arrival, offset: offset, length: length) else {
                     throw StreamLogError("the stream log in \(directory) has record \(SequenceNumber(shardIndex: shard, counter: counter)) out of order: move \(directory) away")
                 }
             case let .checkpoint(consumer, shard, counter):
@@ -72,23 +116,14 @@ public final class KinesisStream: Sendable {
                 }
             }
         }
-        let recovery = log.lastRecovery
-        var line = "stream log \(directory): \(recovery.records) record(s) and \(recovery.checkpoints) checkpoint(s) from \(recovery.segments) segment(s)"
-        if let from = recovery.droppedFrom {
-            line += "; cut \(recovery.droppedBytes) byte(s) of a record torn by a crash off \(from)"
+        if !scratch {
+            let recovery = log.lastRecovery
+            var line = "stream log \(directory): \(recovery.records) record(s) and \(recovery.checkpoints) checkpoint(s) from \(recovery.segments) segment(s)"
+            if let from = recovery.droppedFrom {
+                line += "; cut \(recovery.droppedBytes) byte(s) of a record torn by a crash off \(from)"
+            }
+            report(line)
         }
-        report(line)
-        let stream = KinesisStream(
-            name: name, ranges: ranges, limits: limits, retentionMillis: retentionMillis, clock: clock, state: state, log: log,
-            identity: log.identity)
-        stream.trimExpired()
-        return stream
-    }
-
-    private init(
-        name: String, ranges: [HashKeyRange], limits: ShardLimits, retentionMillis: Int64, clock: any EpochClock, state: State,
-        log: SegmentLog?, identity: String
-    ) {
         self.name = name
         self.limits = limits
         self.retentionMillis = retentionMillis
@@ -97,19 +132,28 @@ public final class KinesisStream: Sendable {
         self.shardIds = ranges.indices.map { ShardID(index: $0) }
         self.state = Mutex(state)
         self.log = log
-        self.identity = identity
+        self.scratchDirectory = scratch ? directory : nil
+        self.identity = log.identity
+        trimExpired()
     }
 
-    private static func shards(_ ranges: [HashKeyRange]) -> [Shard] {
-        ranges.enumerated().map { Shard(id: ShardID(index: $0.offset), range: $0.element) }
+    deinit {
+        if let scratchDirectory { try? FileManager.default.removeItem(atPath: scratchDirectory) }
     }
 
     /// Drops records past retention from every shard.
     func trimExpired() {
-        guard retentionMillis < Int64.max / 2 else { return }
-        let cutoff = clock.nowMillis() - retentionMillis
-        state.withLock { state in state.shards.indices.forEach { state.shards[$0].trim(arrivedBefore: cutoff) } }
+        let cutoff = retentionCutoff(nowMillis: clock.nowMillis())
+        let oldest = log.oldestOffset
+        state.withLock { state in state.shards.indices.forEach { state.shards[$0].trim(arrivedBefore: cutoff, offsetBelow: oldest) } }
     }
+
+    func retentionCutoff(nowMillis: Int64) -> Int64 {
+        retentionMillis < Int64.max / 2 ? nowMillis - retentionMillis : .min
+    }
+
+    /// Bytes of log the cache holds in memory now.
+    public var cachedBytes: Int { state.withLock { $0.cache.residentBytes } }
 
     public var shardCount: Int { shardIds.count }
 

@@ -5,12 +5,17 @@ import Leaderboard
 import RaceModel
 import RaceStore
 import Storage
+import StreamReading
 
 /// The stages every way of running Alleycat shares, wired together under one data
 /// directory: stream → firehose → delivery bucket → merger (history files and store).
 /// `alleycat race` drives them on a virtual clock, `alleycat serve` on the wall clock.
 public final class PipelineStages: Sendable {
-    public let stream: KinesisStream
+    /// The embedded stream, when this process hosts one (nil when it reads a remote source).
+    public let stream: KinesisStream?
+    /// What the consumers read, and where they keep their positions.
+    public let source: any StreamSource
+    public let checkpoints: any CheckpointStore
     public let deliveryBucket: Bucket
     public let historyBucket: Bucket
     public let store: RaceStore
@@ -18,16 +23,39 @@ public final class PipelineStages: Sendable {
     public let firehose: DeliveryStream
     private let queue: MergeQueue
 
+    /// Where the stream's records come from.
+    public enum StreamSetup: Sendable {
+        /// The embedded stream, fsynced, under the data directory's `stream/` (it survives a crash).
+        case durable
+        /// The embedded stream without fsync, in a scratch folder under the data directory
+        /// removed when the process ends.
+        case scratch
+        /// A stream somewhere else (a Kinesis endpoint), with positions kept by this process.
+        case remote(any StreamSource, checkpoints: any CheckpointStore)
+    }
+
     public init(
-        layout: DataLayout, shards: Int, shardLimits: ShardLimits = .kinesis, raceLength: Int,
+        layout: DataLayout, setup: StreamSetup, shards: Int, shardLimits: ShardLimits = .kinesis,
+        cacheBytes: Int = KinesisStream.defaultCacheBytes, raceLength: Int,
         firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
-        durable: Bool, report: (String) -> Void = { _ in }
+        report: (String) -> Void = { _ in }
     ) throws {
-        if durable {
-            stream = try KinesisStream.durable(
-                directory: layout.streamDirectory, shardCount: shards, limits: shardLimits, clock: clock, report: report)
-        } else {
-            stream = KinesisStream(shardCount: shards, limits: shardLimits, clock: clock)
+        switch setup {
+        case .durable:
+            let stream = try KinesisStream.durable(
+                directory: layout.streamDirectory, shardCount: shards, limits: shardLimits, cacheBytes: cacheBytes, clock: clock, report: report)
+            self.stream = stream
+            let embedded = EmbeddedSource(stream: stream)
+            (source, checkpoints) = (embedded, embedded)
+        case .scratch:
+            try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
+            let stream = try KinesisStream(scratchIn: layout.directory, shardCount: shards, limits: shardLimits, cacheBytes: cacheBytes, clock: clock)
+            self.stream = stream
+            let embedded = EmbeddedSource(stream: stream)
+            (source, checkpoints) = (embedded, embedded)
+        case let .remote(remote, store):
+            stream = nil
+            (source, checkpoints) = (remote, store)
         }
         deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
         historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
@@ -37,7 +65,7 @@ public final class PipelineStages: Sendable {
         queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges)
         queue.subscribe()
         self.firehose = try DeliveryStream(
-            configuration: firehose, stream: stream, processor: AlleycatProcessor(rules: rules),
+            configuration: firehose, source: source, checkpoints: checkpoints, processor: AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)
     }
 

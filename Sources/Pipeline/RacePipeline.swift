@@ -26,14 +26,19 @@ public struct PipelineConfiguration: Sendable {
     public var shards: Int
     public var shardLimits: ShardLimits
     public var firehose: DeliveryStreamConfiguration
-    /// Keep the stream in a segment log under `layout.streamDirectory` (else in memory).
+    /// Keep the stream in a synced segment log under `layout.streamDirectory` (else in
+    /// a scratch log without fsync, removed at the end).
     public var durable: Bool
+    /// The newest stream log bytes kept in memory.
+    public var cacheBytes: Int
 
     public init(
         plan: SimulationPlan, layout: DataLayout = DataLayout(), shards: Int = 1, shardLimits: ShardLimits = .kinesis,
-        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), durable: Bool = false
+        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), durable: Bool = false,
+        cacheBytes: Int = KinesisStream.defaultCacheBytes
     ) {
         self.durable = durable
+        self.cacheBytes = cacheBytes
         self.plan = plan
         self.layout = layout
         self.shards = shards
@@ -60,7 +65,7 @@ public final class RacePipeline {
     public let configuration: PipelineConfiguration
     public let clock: VirtualClock
     public let stages: PipelineStages
-    public var stream: KinesisStream { stages.stream }
+    public var stream: KinesisStream { stages.stream! }
     public var store: RaceStore { stages.store }
     public var merger: HistoryMerger { stages.merger }
     public var firehose: DeliveryStream { stages.firehose }
@@ -69,9 +74,9 @@ public final class RacePipeline {
         self.configuration = configuration
         clock = VirtualClock(startMillis: configuration.plan.startMillis)
         stages = try PipelineStages(
-            layout: configuration.layout, shards: configuration.shards, shardLimits: configuration.shardLimits,
-            raceLength: configuration.plan.seconds, firehose: configuration.firehose, clock: clock,
-            mergeWindowMillis: 200, backgroundMerges: false, durable: configuration.durable)
+            layout: configuration.layout, setup: configuration.durable ? .durable : .scratch, shards: configuration.shards,
+            shardLimits: configuration.shardLimits, cacheBytes: configuration.cacheBytes, raceLength: configuration.plan.seconds,
+            firehose: configuration.firehose, clock: clock, mergeWindowMillis: 200, backgroundMerges: false)
     }
 
     deinit {

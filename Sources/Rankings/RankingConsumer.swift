@@ -1,32 +1,40 @@
-import KinesisStream
+import StreamReading
 import Synchronization
 
-/// Feeds the ranking engine from the stream as consumer "ranking", starting where
+/// Feeds the ranking engine from a source as consumer "ranking", starting where
 /// the caller says: the newest records, or (the service) the last race's worth, so a
 /// restarted service rebuilds the current race from a durable stream.
 public final class RankingConsumer: Sendable {
     public static let consumerName = "ranking"
 
     public let engine: RankingEngine
-    // A pump polls and ingests under this lock, so updates come out in stream order.
-    private let consumer: Mutex<StreamConsumer>
+    // A pump reads and ingests under this lock, so updates come out in stream order.
+    private let reader: Mutex<StreamReader>
 
-    public init(stream: KinesisStream, engine: RankingEngine, start: ShardIteratorType = .latest) throws(StreamError) {
+    public init(
+        source: any StreamSource, checkpoints: any CheckpointStore, engine: RankingEngine, start: StartPosition = .latest,
+        now: @escaping @Sendable () -> Int64
+    ) throws(SourceError) {
         self.engine = engine
-        consumer = Mutex(try StreamConsumer(name: Self.consumerName, stream: stream, start: start))
+        reader = Mutex(try StreamReader(name: Self.consumerName, source: source, checkpoints: checkpoints, start: start, now: now))
     }
 
     /// Reads everything available and ingests it as one batch.
     public func pump(nowMillis: Int64) -> [RankingUpdate] {
-        consumer.withLock { consumer in
-            var records = consumer.poll()
-            // GetRecords caps a call per shard; keep reading so a whole second is ranked at once.
+        reader.withLock { reader in
+            var records = reader.poll()
+            // A read is capped per shard; keep reading so a whole second is ranked at once.
             while !records.isEmpty {
-                let more = consumer.poll()
+                let more = reader.poll()
                 if more.isEmpty { break }
                 records.append(contentsOf: more)
             }
             return engine.ingest(records, nowMillis: nowMillis)
         }
+    }
+
+    /// The last error reading the source met (nil once a read works again).
+    public var readError: SourceError? {
+        reader.withLock { $0.lastError }
     }
 }

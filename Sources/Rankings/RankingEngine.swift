@@ -1,4 +1,4 @@
-import KinesisStream
+import StreamReading
 import Leaderboard
 import RaceModel
 import Synchronization

@@ -14,8 +14,8 @@ import Pipeline
 import RaceModel
 import RaceStore
 import Rankings
-import Simulator
 import Storage
+import StreamReading
 import Synchronization
 
 /// The whole backend in one process on the wall clock: stream, firehose, merger,
@@ -38,9 +38,13 @@ public final class AlleycatService: Sendable {
         /// How often the firehose reads the stream.
         public var firehoseInterval: Duration = .milliseconds(50)
         public var firehose = DeliveryStreamConfiguration()
-        /// Keep the stream in a segment log under `layout.streamDirectory`, so what was
-        /// acknowledged survives a crash (`alleycat serve` does unless `--in-memory`).
+        /// Keep the stream in a synced segment log under `layout.streamDirectory`, so what
+        /// was acknowledged survives a crash (`alleycat serve` does unless `--in-memory`).
         public var durable = false
+        /// The newest stream log bytes kept in memory (`--stream-cache-mb`).
+        public var cacheBytes = KinesisStream.defaultCacheBytes
+        /// Read a stream somewhere else instead of hosting one (`--source`).
+        public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore)?
 
         public init() {}
     }
@@ -48,15 +52,16 @@ public final class AlleycatService: Sendable {
     public let configuration: Configuration
     public let clock: any EpochClock
     public let stages: PipelineStages
-    public var stream: KinesisStream { stages.stream }
+    /// The embedded stream (nil when the service reads a remote source).
+    public var stream: KinesisStream? { stages.stream }
     public var store: RaceStore { stages.store }
     public var merger: HistoryMerger { stages.merger }
     public var firehose: DeliveryStream { stages.firehose }
     public let rankings: RankingEngine
     public let hub: LiveHub
     public let metrics: ServiceMetrics
-    /// The Kinesis-compatible ingest API (POST /) and who may use it.
-    public let kinesis: KinesisAPI
+    /// The Kinesis-compatible ingest API (POST /) and who may use it (nil over a remote source).
+    public let kinesis: KinesisAPI?
     public let keyRing: APIKeyRing
     /// Kinesis API calls run here: enough threads that calls waiting for one fsync
     /// do not hold up the others (they share the next sync).
@@ -70,19 +75,23 @@ public final class AlleycatService: Sendable {
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
         self.clock = clock
+        let setup: PipelineStages.StreamSetup = configuration.remoteSource.map { .remote($0.source, checkpoints: $0.checkpoints) }
+            ?? (configuration.durable ? .durable : .scratch)
         stages = try PipelineStages(
-            layout: configuration.layout, shards: configuration.shards, shardLimits: configuration.shardLimits, raceLength: configuration.raceLength,
-            firehose: configuration.firehose, clock: clock, mergeWindowMillis: configuration.mergeWindowMillis,
-            backgroundMerges: true, durable: configuration.durable, report: { print($0) })
+            layout: configuration.layout, setup: setup, shards: configuration.shards, shardLimits: configuration.shardLimits,
+            cacheBytes: configuration.cacheBytes, raceLength: configuration.raceLength, firehose: configuration.firehose, clock: clock,
+            mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
         // The ranking consumer starts a race's length back, so after a restart the current
         // race is ranked again from the stream (an empty in-memory stream has nothing there).
         let since = clock.nowMillis() - Int64(configuration.raceLength + 10) * 1000
-        rankingConsumer = try RankingConsumer(stream: stages.stream, engine: rankings, start: .atTimestamp(millis: since))
+        rankingConsumer = try RankingConsumer(
+            source: stages.source, checkpoints: stages.checkpoints, engine: rankings, start: .atTimestamp(millis: since),
+            now: { clock.nowMillis() })
         hub = LiveHub(rankings: rankings)
         metrics = ServiceMetrics()
-        kinesis = KinesisAPI(stream: stages.stream, createdMillis: clock.nowMillis())
+        kinesis = stages.stream.map { KinesisAPI(stream: $0, createdMillis: clock.nowMillis()) }
         keyRing = APIKeyRing(store: stages.store, clock: clock)
         ingestPool = NIOThreadPool(numberOfThreads: 8)
         ingestPool.start()

@@ -176,7 +176,7 @@ import Testing
         let second = try rig.firehose(stream: stream)
         second.pump()
         second.flush()
-        // ... and the stream reopened from its log (a restarted process): the file checkpoint.
+        // ... and the stream reopened from its log (a restarted process): the position is in the log.
         let reopened = try KinesisStream.durable(directory: log, limits: limits, clock: rig.clock)
         let third = try rig.firehose(stream: reopened)
         third.pump()
@@ -187,8 +187,9 @@ import Testing
             try RecordParser.parse(Array(line.utf8)).racerId
         }
         #expect(racers == Array(0..<50))
-        let checkpoint = try String(contentsOfFile: rig.directory + "/.checkpoints/alleycat-data-firehose.json", encoding: .utf8)
-        #expect(checkpoint == #"{"consumer":"firehose","deliveryStream":"alleycat-data-firehose","shards":{"shardId-000000000000":"000000000000000000000050"},"stream":"\#(stream.identity)"}"#)
+        // The position is kept in one place, the stream's log: no file beside the objects.
+        #expect(reopened.checkpoints(consumer: "firehose") == [ShardID(index: 0): SequenceNumber(shardIndex: 0, counter: 50)])
+        #expect(!FileManager.default.fileExists(atPath: rig.directory + "/.checkpoints"))
 
         // Another stream (an in-memory one of a new process) does not take that position.
         let fresh = KinesisStream(limits: limits, clock: rig.clock)
@@ -204,7 +205,8 @@ import Testing
         defer { rig.remove() }
         let firehose = try DeliveryStream(
             configuration: DeliveryStreamConfiguration(invocationCapBytes: 1000, parallelDeliveries: 1),
-            stream: rig.stream, processor: PassThroughProcessor(), bucket: rig.bucket, clock: rig.clock)
+            source: EmbeddedSource(stream: rig.stream), checkpoints: EmbeddedSource(stream: rig.stream),
+            processor: PassThroughProcessor(), bucket: rig.bucket, clock: rig.clock)
         try rig.put(bytes: [400, 400, 400, 1500, 10])
         firehose.pump()
         // [400, 400], [400], [1500] alone (over the cap), [10]
@@ -216,7 +218,8 @@ import Testing
         defer { rig.remove() }
         let firehose = try DeliveryStream(
             configuration: DeliveryStreamConfiguration(bufferingHints: BufferingHints(intervalInSeconds: 0), parallelDeliveries: 2),
-            stream: rig.stream, processor: AlleycatProcessor(), bucket: rig.bucket, clock: rig.clock)
+            source: EmbeddedSource(stream: rig.stream), checkpoints: EmbeddedSource(stream: rig.stream),
+            processor: AlleycatProcessor(), bucket: rig.bucket, clock: rig.clock)
         for racer in 0..<20 {
             try rig.put([rider(racer)])
             firehose.pump()
@@ -224,7 +227,6 @@ import Testing
         firehose.flush()
         #expect(rig.keys().count == 20)
         #expect(firehose.metrics.objects == 20)
-        let checkpoint = try String(contentsOfFile: rig.directory + "/.checkpoints/alleycat-data-firehose.json", encoding: .utf8)
-        #expect(checkpoint.contains("000000000000000000000020"))
+        #expect(rig.stream.checkpoints(consumer: "firehose") == [ShardID(index: 0): SequenceNumber(shardIndex: 0, counter: 20)])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KinesisStream
 import RaceModel
 import Storage
+import StreamReading
 import Testing
 @testable import Firehose
 
@@ -79,7 +80,8 @@ func pythonProcessor(_ mode: String) -> ExternalProcessor {
         let rig = Rig()
         defer { rig.remove() }
         try rig.put([rider(1)], key: "racer-1")
-        let record = try rig.stream.getRecords(rig.stream.shardIterator(shardId: ShardID(index: 0), type: .trimHorizon)).records[0]
+        let source = EmbeddedSource(stream: rig.stream)
+        let record = try source.read(source.iterator(shardId: "shardId-000000000000", start: .trimHorizon), limit: 1).records[0]
         let event = pythonProcessor("ok").invocationEvent([ProcessorRecord(recordId: 0, record: record)])
         let object = try JSONSerialization.jsonObject(with: event) as! [String: Any]
         #expect(object["region"] as? String == "local")

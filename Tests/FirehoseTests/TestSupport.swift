@@ -2,6 +2,7 @@ import Foundation
 import KinesisStream
 import RaceModel
 import Storage
+import StreamReading
 @testable import Firehose
 
 /// A stream, a bucket in a fresh temporary directory and a virtual clock.
@@ -24,7 +25,8 @@ struct Rig {
     ) throws -> DeliveryStream {
         try DeliveryStream(
             configuration: DeliveryStreamConfiguration(bufferingHints: hints, processorRetries: retries, parallelDeliveries: 1, objectKeySeed: 0),
-            stream: stream ?? self.stream, processor: processor, bucket: bucket, clock: clock)
+            source: EmbeddedSource(stream: stream ?? self.stream), checkpoints: EmbeddedSource(stream: stream ?? self.stream),
+            processor: processor, bucket: bucket, clock: clock)
     }
 
     func put(_ texts: [String], key: String = "k") throws {

@@ -1,3 +1,4 @@
+import StreamReading
 import Testing
 import RaceModel
 @testable import KinesisStream
@@ -77,19 +78,24 @@ import RaceModel
     }
 
     @Test func consumersKeepTheirOwnPositions() throws {
-        let (stream, _) = try fiveRecordStream()
-        let firehose = try StreamConsumer(name: "firehose", stream: stream)
-        let ranking = try StreamConsumer(name: "ranking", stream: stream)
-        #expect(firehose.poll(limitPerShard: 2).map(\.sequenceNumber.counter) == [1, 2])
-        #expect(ranking.poll().map(\.sequenceNumber.counter) == [1, 2, 3, 4, 5])
-        #expect(firehose.poll().map(\.sequenceNumber.counter) == [3, 4, 5])
-        try firehose.checkpoint(SequenceNumber(shardIndex: 0, counter: 3))
-        try firehose.checkpoint(SequenceNumber(shardIndex: 0, counter: 2))  // never moves back
+        let (stream, clock) = try fiveRecordStream()
+        let source = EmbeddedSource(stream: stream)
+        func reader(_ name: String) throws -> StreamReader {
+            try StreamReader(name: name, source: source, checkpoints: source, now: { clock.nowMillis() })
+        }
+        func counters(_ records: [StreamRecord]) -> [UInt128] { records.map { $0.sequenceNumber.value! } }
+        let firehose = try reader("firehose")
+        let ranking = try reader("ranking")
+        #expect(counters(firehose.poll(limitPerShard: 2)) == [1, 2])
+        #expect(counters(ranking.poll()) == [1, 2, 3, 4, 5])
+        #expect(counters(firehose.poll()) == [3, 4, 5])
+        try firehose.checkpoint(["shardId-000000000000": RecordSequence(3, width: 24)])
+        try firehose.checkpoint(["shardId-000000000000": RecordSequence(2, width: 24)])  // never moves back
         #expect(stream.checkpoints(consumer: "firehose") == [ShardID(index: 0): SequenceNumber(shardIndex: 0, counter: 3)])
+        #expect(try source.checkpoints(consumer: "firehose") == ["shardId-000000000000": RecordSequence("000000000000000000000003")!])
         #expect(stream.checkpoints(consumer: "ranking").isEmpty)
         // A restarted consumer resumes after its checkpoint.
-        let restarted = try StreamConsumer(name: "firehose", stream: stream)
-        #expect(restarted.poll().map(\.sequenceNumber.counter) == [4, 5])
+        #expect(counters(try reader("firehose").poll()) == [4, 5])
         #expect(stream.consumerNames == ["firehose"])
     }
 }

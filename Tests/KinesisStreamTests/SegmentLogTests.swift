@@ -120,7 +120,7 @@ import Testing
             try stream.setCheckpoint(consumer: "firehose", sequenceNumber: SequenceNumber(shardIndex: 0, counter: UInt64(second + 1)))
         }
         // Each 150-byte record fills a 200-byte segment; those older than 10 s are gone.
-        #expect(stream.log?.segmentNames == ["segment-000004.log", "segment-000005.log", "segment-000006.log"])
+        #expect(stream.log.segmentNames == ["segment-000004.log", "segment-000005.log", "segment-000006.log"])
         let reopened = try KinesisStream.durable(directory: path, retentionMillis: 10_000, segmentBytes: 200, clock: clock)
         #expect(try all(reopened, shard: 0).map { String($0.prefix(24)) } == [
             "000000000000000000000004", "000000000000000000000005", "000000000000000000000006",

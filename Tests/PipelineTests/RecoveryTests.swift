@@ -31,8 +31,8 @@ import Testing
         let clock = VirtualClock(startMillis: plan.startMillis + 20_000)
         var lines: [String] = []
         let restarted = try PipelineStages(
-            layout: layout, shards: 1, raceLength: 10, firehose: DeliveryStreamConfiguration(name: "replay", consumerName: "replay"), clock: clock,
-            mergeWindowMillis: 0, backgroundMerges: false, durable: true, report: { lines.append($0) })
+            layout: layout, setup: .durable, shards: 1, raceLength: 10, firehose: DeliveryStreamConfiguration(name: "replay", consumerName: "replay"), clock: clock,
+            mergeWindowMillis: 0, backgroundMerges: false, report: { lines.append($0) })
         #expect(lines == ["stream log \(layout.streamDirectory): 200 record(s) and 1 checkpoint(s) from 1 segment(s)"])
         restarted.firehose.pump()
         #expect(restarted.flush() == [])

@@ -1,3 +1,4 @@
+import StreamReading
 import KinesisStream
 import RaceModel
 import Testing
@@ -16,7 +17,7 @@ import Testing
         // Before the consumer exists: starting at LATEST, it never sees this.
         try put([message(racer: 99, second: 1, cadence: "90", resistance: "86", raceId: raceId - 1)])
 
-        let consumer = try RankingConsumer(stream: stream, engine: RankingEngine())
+        let consumer = try rankingConsumer(stream, engine: RankingEngine())
         #expect(consumer.pump(nowMillis: clock.nowMillis()).isEmpty)
 
         clock.advance(toMillis: start + 1_000)
@@ -45,7 +46,7 @@ import Testing
     @Test func aPumpReadsPastTheGetRecordsLimit() throws {
         let clock = VirtualClock(startMillis: 0)
         let stream = KinesisStream(shardCount: 1, limits: roomyLimits, clock: clock)
-        let consumer = try RankingConsumer(stream: stream, engine: RankingEngine())
+        let consumer = try rankingConsumer(stream, engine: RankingEngine())
         let riders = CallLimits.maximumGetRecords + 500
         var messages = (0..<riders).map { message(racer: $0, second: 1, cadence: "50", resistance: "35") }
         while !messages.isEmpty {

@@ -1,3 +1,4 @@
+import StreamReading
 import KinesisStream
 import RaceModel
 import Testing

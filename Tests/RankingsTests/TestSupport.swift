@@ -1,3 +1,4 @@
+import StreamReading
 import KinesisStream
 import Leaderboard
 import RaceModel
@@ -74,7 +75,15 @@ func streamRecords(_ batches: [(arrivalMillis: Int64, payloads: [[UInt8]])]) thr
         let response = try stream.putRecords(batch.payloads.map { PutRecordsRequestEntry(data: $0, partitionKey: "k") })
         precondition(response.failedPutCount == 0)
     }
-    return try StreamConsumer(name: "test", stream: stream).poll()
+    let source = EmbeddedSource(stream: stream)
+    return try StreamReader(name: "test", source: source, checkpoints: source, now: { clock.nowMillis() }).poll()
+}
+
+/// A ranking consumer of the embedded stream, on the stream's clock.
+func rankingConsumer(_ stream: KinesisStream, engine: RankingEngine, start: StartPosition = .latest) throws -> RankingConsumer {
+    let source = EmbeddedSource(stream: stream)
+    let clock = stream.clock
+    return try RankingConsumer(source: source, checkpoints: source, engine: engine, start: start, now: { clock.nowMillis() })
 }
 
 func payloads(_ messages: [RaceMessage]) -> [[UInt8]] {

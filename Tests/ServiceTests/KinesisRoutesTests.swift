@@ -46,7 +46,7 @@ import Testing
             {"FailedRecordCount":0,"Records":[{"SequenceNumber":"000000000000000000000001","ShardId":"shardId-000000000000"},\
             {"SequenceNumber":"000001000000000000000001","ShardId":"shardId-000000000001"}]}
             """)
-        #expect(rig.service.stream.listShards().map(\.recordCount) == [1, 1])
+        #expect(rig.service.stream!.listShards().map(\.recordCount) == [1, 1])
     }
 
     @Test func everyActionAnswersThroughTheRoute() async throws {
@@ -112,7 +112,7 @@ import Testing
         let revoked = try await post(rig, "PutRecord", body)
         #expect(revoked.status == .forbidden)
         #expect(revoked.text == refusal("AccessDeniedException", "API key 'test' (ACTEST…) was revoked at 2023-11-14T22:13:20Z: create a new one with 'alleycat keys create'"))
-        #expect(rig.service.stream.listShards().map(\.recordCount) == [1, 0])
+        #expect(rig.service.stream!.listShards().map(\.recordCount) == [1, 0])
         // Read-only routes stay open.
         let health = try await rig.service.application().test(.router) { try await $0.execute(uri: "/health", method: .get) }
         #expect(health.status == .ok)
@@ -127,7 +127,7 @@ import Testing
         let throttled = try await post(rig, "PutRecords", body)
         #expect(throttled.status == .tooManyRequests)
         #expect(throttled.text == refusal("ThrottlingException", "Rate exceeded for API key 'test': its plan allows 1 requests a second with a burst of 2; nothing of this request was taken, retry with backoff"))
-        #expect(rig.service.stream.listShards().map(\.recordCount) == [2, 0])
+        #expect(rig.service.stream!.listShards().map(\.recordCount) == [2, 0])
         rig.clock.advance(byMillis: 1000)
         #expect(try await post(rig, "PutRecords", body).status == .ok)
     }

@@ -33,7 +33,7 @@ struct ServiceRig {
                 cadence: DecimalNumber(rider.cadence), resistance: DecimalNumber(rider.resistance))
             return PutRecordsRequestEntry(data: RecordWriter.bytes(message), partitionKey: "racer-\(rider.racer)")
         }
-        let response = try service.stream.putRecords(entries)
+        let response = try service.stream!.putRecords(entries)
         precondition(response.failedPutCount == 0)
         service.pump()
     }

@@ -1,5 +1,5 @@
 import Foundation
-import KinesisStream
+import StreamReading
 import RaceModel
 
 /// One line of a `processing-failed/` object: what failed, why, and the original bytes.

@@ -1,4 +1,4 @@
-import KinesisStream
+import StreamReading
 import RaceModel
 
 /// The built-in transform: validates each rider record, adds

@@ -1,5 +1,5 @@
 import Foundation
-import KinesisStream
+import StreamReading
 
 /// Runs a command as the transformation function: the invocation event JSON
 /// (as Firehose sends a Lambda) goes to its stdin, the answer JSON is read from
@@ -14,7 +14,7 @@ public struct ExternalProcessor: RecordProcessor {
 
     public init(
         command: [String], deliveryStreamName: String = DeliveryStreamConfiguration.defaultName,
-        streamName: String = KinesisStream.defaultName, region: String = "local", timeoutSeconds: Double = 60
+        streamName: String = "alleycat", region: String = "local", timeoutSeconds: Double = 60
     ) {
         precondition(!command.isEmpty, "an external processor needs a command")
         self.command = command
@@ -42,7 +42,7 @@ public struct ExternalProcessor: RecordProcessor {
                     "sequenceNumber": record.sequenceNumber.description,
                     "subsequenceNumber": 0,
                     "partitionKey": record.partitionKey,
-                    "shardId": record.shardId.description,
+                    "shardId": record.shardId,
                     "approximateArrivalTimestamp": record.approximateArrivalMillis,
                 ] as [String: Any],
             ]

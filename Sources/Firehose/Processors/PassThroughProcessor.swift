@@ -1,4 +1,4 @@
-import KinesisStream
+import StreamReading
 
 /// Passes records through unchanged (no newline added), as Firehose does without a processor.
 public struct PassThroughProcessor: RecordProcessor {

@@ -1,4 +1,4 @@
-import KinesisStream
+import StreamReading
 
 /// A record handed to a processor: the stream record and its id in this invocation.
 public struct ProcessorRecord: Sendable {

@@ -26,15 +26,18 @@ extension KinesisStream {
                 let current = state.checkpoints[consumer]?[sequenceNumber.shardIndex]
                 guard current.map({ $0 < sequenceNumber }) ?? true else { continue }
                 state.checkpoints[consumer, default: [:]][sequenceNumber.shardIndex] = sequenceNumber
-                if let log {
-                    LogFrame.appendCheckpoint(consumer: consumer, shard: sequenceNumber.shardIndex, counter: sequenceNumber.counter, to: &frames)
-                }
+                LogFrame.appendCheckpoint(consumer: consumer, shard: sequenceNumber.shardIndex, counter: sequenceNumber.counter, to: &frames)
             }
-            return frames.isEmpty ? nil : log?.append(frames)
+            guard !frames.isEmpty else { return nil }
+            return frames.withUnsafeBytes { raw in
+                let start = log.append(raw)
+                state.cache.append(raw, at: start)
+                return start + UInt64(raw.count)
+            }
         }
-        if let log, let logEnd {
+        if let logEnd {
             do {
-                try log.waitDurable(through: logEnd, nowMillis: clock.nowMillis(), positions: checkpointFrames)
+                try log.waitWritten(through: logEnd, nowMillis: clock.nowMillis(), positions: checkpointFrames)
             } catch {
                 throw .internalFailure("the stream could not store the checkpoints of \(consumer): \(error.message)")
             }

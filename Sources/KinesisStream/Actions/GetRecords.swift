@@ -1,5 +1,7 @@
+import StreamReading
+
 public struct GetRecordsResult: Sendable, Equatable {
-    public var records: [StreamRecord]
+    public var records: [ShardRecord]
     public var nextShardIterator: ShardIterator
     /// How far behind the newest record of the shard the reader is, 0 when caught up.
     public var millisBehindLatest: Int64
@@ -7,26 +9,70 @@ public struct GetRecordsResult: Sendable, Equatable {
 
 extension KinesisStream {
     /// GetRecords: up to `limit` records (1...10,000, at most 10 MiB) from the iterator on.
+    /// What to read is settled under the lock; records in the cache are viewed in place,
+    /// older ones are read from the segment files after the lock is let go.
     public func getRecords(_ iterator: ShardIterator, limit: Int = CallLimits.maximumGetRecords) throws(StreamError) -> GetRecordsResult {
         try checkShard(iterator.shardId)
         guard (1...CallLimits.maximumGetRecords).contains(limit) else {
             throw .validation("GetRecords Limit is \(limit), must be 1 to \(CallLimits.maximumGetRecords)")
         }
-        let now = clock.nowMillis()
-        let retention = retentionMillis
-        return state.withLock { state in
-            if retention < Int64.max / 2 {
-                state.shards[iterator.shardId.index].trim(arrivedBefore: now - retention)
-            }
-            let shard = state.shards[iterator.shardId.index]
-            let (records, next) = shard.read(fromCounter: iterator.nextCounter, limit: limit, maxBytes: CallLimits.maximumGetBytes)
+        let cutoff = retentionCutoff(nowMillis: clock.nowMillis())
+        let oldest = log.oldestOffset
+        let index = iterator.shardId.index
+        typealias Located = (piece: Shard.Piece, cached: (block: ByteBlock, offset: Int)?)
+        let (located, next, behind) = state.withLock { state -> ([Located], UInt64, Int64) in
+            state.shards[index].trim(arrivedBefore: cutoff, offsetBelow: oldest)
+            let shard = state.shards[index]
+            let (pieces, next) = shard.plan(fromCounter: iterator.nextCounter, limit: limit, maxBytes: CallLimits.maximumGetBytes)
             var behind: Int64 = 0
             if let newest = shard.arrivalOfNewest(), let nextArrival = shard.arrival(ofCounter: next) {
                 behind = max(0, newest - nextArrival)
             }
-            return GetRecordsResult(
-                records: records, nextShardIterator: ShardIterator(shardId: iterator.shardId, nextCounter: next),
-                millisBehindLatest: behind)
+            let located = pieces.map { piece in (piece, state.cache.lookup(piece.run.offset, count: Int(piece.run.bytes))) }
+            return (located, next, behind)
+        }
+        var records: [ShardRecord] = []
+        records.reserveCapacity(located.reduce(0) { $0 + $1.piece.take })
+        let fileBytes = located.reduce(0) { $0 + ($1.cached == nil ? Int($1.piece.run.bytes) : 0) }
+        let fileBlock = fileBytes > 0 ? ByteBlock(capacity: fileBytes) : nil
+        for (piece, cached) in located {
+            let block: ByteBlock
+            let start: Int
+            if let cached {
+                (block, start) = cached
+            } else {
+                do {
+                    start = try log.read(at: piece.run.offset, count: Int(piece.run.bytes), into: fileBlock!)
+                } catch {
+                    throw .internalFailure("cannot read shard \(iterator.shardId) of stream \(name): \(error.message)")
+                }
+                block = fileBlock!
+            }
+            try Self.decode(piece, shard: index, in: block, at: start, verify: cached == nil, into: &records)
+        }
+        return GetRecordsResult(
+            records: records, nextShardIterator: ShardIterator(shardId: iterator.shardId, nextCounter: next), millisBehindLatest: behind)
+    }
+
+    /// The records of a run's frames, from the piece's `skip`th on. Frames read from a
+    /// file are checked against their checksums; cached ones were made by this process.
+    private static func decode(
+        _ piece: Shard.Piece, shard: Int, in block: ByteBlock, at start: Int, verify: Bool, into records: inout [ShardRecord]
+    ) throws(StreamError) {
+        let raw = UnsafeRawBufferPointer(start: block.base + start, count: Int(piece.run.bytes))
+        var offset = 0
+        for index in 0..<(piece.skip + piece.take) {
+            guard let frame = LogFrame.recordView(raw, at: offset, verify: verify) else {
+                throw .internalFailure("the stream log is damaged in shard \(ShardID(index: shard)) near record \(piece.run.firstCounter + UInt64(index)); restore it from a backup or move it away")
+            }
+            if index >= piece.skip {
+                records.append(ShardRecord(
+                    sequenceNumber: SequenceNumber(shardIndex: shard, counter: piece.run.firstCounter + UInt64(index)),
+                    approximateArrivalMillis: piece.run.arrivalMillis,
+                    partitionKey: String(decoding: UnsafeRawBufferPointer(rebasing: raw[frame.key]), as: UTF8.self),
+                    data: RecordData(block: block, offset: start + frame.data.lowerBound, count: frame.data.count)))
+            }
+            offset = frame.next
         }
     }
 }

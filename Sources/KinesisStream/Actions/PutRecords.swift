@@ -7,20 +7,24 @@ extension KinesisStream {
         store(entries, hashKeys: try PutRecordsValidation.validate(entries, streamName: name))
     }
 
-    /// Admits, appends and (durable) logs validated records; PutRecord and PutRecords share it.
+    /// Admits, logs and indexes validated records; PutRecord and PutRecords share it.
+    /// A shard's records of one call are written back to back, so each is one index run.
     func store(_ entries: [PutRecordsRequestEntry], hashKeys: [UInt128]) -> PutRecordsResponse {
         let shardIndexes = hashKeys.map { shardIndex(forHashKey: $0) }
         let now = clock.nowMillis()
         let limits = limits
         let streamName = name
         let log = log
-        let (response, logEnd) = state.withLock { state -> (PutRecordsResponse, UInt64?) in
+        let cutoff = retentionCutoff(nowMillis: now)
+        let oldest = log.oldestOffset
+        let (response, runs, logEnd) = state.withLock { state -> (PutRecordsResponse, [(shard: Int, counter: UInt64)], UInt64) in
             var failed = 0
             var results: [PutRecordsResultEntry] = []
             results.reserveCapacity(entries.count)
-            var frames: [UInt8] = []
-            if log != nil { frames.reserveCapacity(entries.reduce(0) { $0 + $1.data.count + 64 }) }
-            for (entry, shard) in zip(entries, shardIndexes) {
+            // Accepted entries by shard, in request order within each.
+            var byShard: [Int: [(entry: Int, counter: UInt64, arrival: Int64)]] = [:]
+            var shardOrder: [Int] = []
+            for (position, (entry, shard)) in zip(entries, shardIndexes).enumerated() {
                 let size = entry.data.count + entry.partitionKey.utf8.count
                 if let refusal = state.shards[shard].admit(size: size, nowMillis: now, limits: limits) {
                     failed += 1
@@ -28,34 +32,59 @@ extension KinesisStream {
                         errorCode: .provisionedThroughputExceeded,
                         errorMessage: Self.rateMessage(refusal, shard: state.shards[shard].id, stream: streamName, limits: limits)))
                 } else {
-                    let sequenceNumber = state.shards[shard].append(partitionKey: entry.partitionKey, data: entry.data, nowMillis: now, arena: &state.arena)
-                    if log == nil {
-                        state.shards[shard].publish(through: sequenceNumber.counter)
-                    } else {
-                        LogFrame.appendRecord(
-                            shard: shard, counter: sequenceNumber.counter, arrivalMillis: now, partitionKey: entry.partitionKey,
-                            data: entry.data, to: &frames)
-                    }
-                    results.append(.accepted(shardId: state.shards[shard].id, sequenceNumber: sequenceNumber))
+                    let (counter, arrival) = state.shards[shard].assign(nowMillis: now)
+                    if byShard[shard] == nil { shardOrder.append(shard) }
+                    byShard[shard, default: []].append((position, counter, arrival))
+                    results.append(.accepted(shardId: state.shards[shard].id, sequenceNumber: SequenceNumber(shardIndex: shard, counter: counter)))
                 }
             }
-            if retentionMillis < Int64.max / 2 {
-                state.shards.indices.forEach { state.shards[$0].trim(arrivedBefore: now - retentionMillis) }
+            let response = PutRecordsResponse(failedPutCount: failed, records: results)
+            guard !shardOrder.isEmpty else { return (response, [], 0) }
+            var frames: [UInt8] = []
+            frames.reserveCapacity(entries.reduce(0) { $0 + $1.data.count + $1.partitionKey.utf8.count + 40 })
+            var pending: [(shard: Int, start: Int, run: Shard.Run)] = []
+            for shard in shardOrder {
+                let records = byShard[shard]!
+                let start = frames.count
+                for record in records {
+                    let entry = entries[record.entry]
+                    LogFrame.appendRecord(
+                        shard: shard, counter: record.counter, arrivalMillis: record.arrival, partitionKey: entry.partitionKey,
+                        data: entry.data, to: &frames)
+                }
+                pending.append((shard, start, Shard.Run(
+                    offset: 0, bytes: UInt32(frames.count - start), count: UInt32(records.count), firstCounter: records[0].counter,
+                    arrivalMillis: records[0].arrival, committed: false)))
             }
             // Frames join the log in the order their sequence numbers were given.
-            let end = frames.isEmpty ? nil : log?.append(frames, newestArrival: now)
-            return (PutRecordsResponse(failedPutCount: failed, records: results), end)
+            let logStart = frames.withUnsafeBytes { raw in
+                let offset = log.append(raw, newestArrival: now)
+                state.cache.append(raw, at: offset)
+                return offset
+            }
+            for var item in pending {
+                item.run.offset = logStart + UInt64(item.start)
+                state.shards[item.shard].add(item.run)
+                state.shards[item.shard].trim(arrivedBefore: cutoff, offsetBelow: oldest)
+            }
+            return (response, pending.map { ($0.shard, $0.run.firstCounter) }, logStart + UInt64(frames.count))
         }
-        guard let log, let logEnd else { return response }
-        return publishWhenDurable(response, log: log, through: logEnd, nowMillis: now)
+        guard !runs.isEmpty else { return response }
+        return commitWhenWritten(response, runs: runs, through: logEnd, nowMillis: now)
     }
 
-    /// Waits for the log to sync the accepted records, then lets readers see them. If
-    /// the log cannot be written they are answered as InternalFailure and stay unseen.
-    func publishWhenDurable(_ response: PutRecordsResponse, log: SegmentLog, through offset: UInt64, nowMillis: Int64) -> PutRecordsResponse {
+    /// Waits for the log to write (and sync) the accepted records, then lets readers see
+    /// them. If the log cannot be written they are answered as InternalFailure and taken
+    /// out of the index: nothing answered as failed is ever read back.
+    func commitWhenWritten(
+        _ response: PutRecordsResponse, runs: [(shard: Int, counter: UInt64)], through offset: UInt64, nowMillis: Int64
+    ) -> PutRecordsResponse {
         do {
-            try log.waitDurable(through: offset, nowMillis: nowMillis, positions: checkpointFrames)
+            try log.waitWritten(through: offset, nowMillis: nowMillis, positions: checkpointFrames)
         } catch {
+            state.withLock { state in
+                for run in runs { state.shards[run.shard].remove(runAt: run.counter) }
+            }
             var failed = response
             for index in failed.records.indices where failed.records[index].isAccepted {
                 failed.records[index] = .refused(
@@ -64,12 +93,8 @@ extension KinesisStream {
             }
             return failed
         }
-        var newest: [Int: UInt64] = [:]
-        for case let .accepted(shardId, sequenceNumber) in response.records {
-            newest[shardId.index] = max(newest[shardId.index] ?? 0, sequenceNumber.counter)
-        }
         state.withLock { state in
-            for (shard, counter) in newest { state.shards[shard].publish(through: counter) }
+            for run in runs { state.shards[run.shard].commit(runAt: run.counter) }
         }
         return response
     }

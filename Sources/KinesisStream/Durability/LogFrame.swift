@@ -78,6 +78,27 @@ enum LogFrame: Equatable {
         return .frame(frame, next: start + length)
     }
 
+    /// Where a record frame's key and data are in `bytes` (the read path: no copies),
+    /// or nil when the frame at `offset` is not a whole, sound record frame.
+    static func recordView(_ bytes: UnsafeRawBufferPointer, at offset: Int, verify: Bool) -> (key: Range<Int>, data: Range<Int>, next: Int)? {
+        guard bytes.count - offset >= headerBytes else { return nil }
+        let length = Int(readInteger(UInt32.self, bytes, offset))
+        let start = offset + headerBytes
+        let fixed = 1 + 4 + 8 + 8 + 2
+        guard length >= fixed + 4, bytes.count - start >= length, bytes[start] == recordKind else { return nil }
+        if verify {
+            let crc = UInt32(truncatingIfNeeded: crc32(0, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + start, UInt32(length)))
+            guard crc == readInteger(UInt32.self, bytes, offset + 4) else { return nil }
+        }
+        let keyStart = start + fixed
+        let keyLength = Int(readInteger(UInt16.self, bytes, keyStart - 2))
+        guard fixed + keyLength + 4 <= length else { return nil }
+        let dataStart = keyStart + keyLength + 4
+        let dataLength = Int(readInteger(UInt32.self, bytes, dataStart - 4))
+        guard dataStart + dataLength == start + length else { return nil }
+        return (keyStart..<keyStart + keyLength, dataStart..<dataStart + dataLength, start + length)
+    }
+
     private static func decode(_ payload: UnsafeRawBufferPointer) -> LogFrame? {
         var cursor = 1
         func take(_ count: Int) -> UnsafeRawBufferPointer? {

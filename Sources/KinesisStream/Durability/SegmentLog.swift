@@ -2,37 +2,73 @@
 import Glibc
 #endif
 import Foundation
+import StreamReading
 
-/// The stream's durable log: accepted records (and consumers' checkpoints) appended
-/// to numbered segment files under `data/stream/`, fsynced before a record is
-/// acknowledged. Callers that arrive while a sync is running share the next one
-/// (group commit), so many PutRecords calls cost one fsync. All shards share the
-/// log: a call spanning shards is one write and one sync, not one per shard.
+/// The stream's log, which is also where its records live: accepted records (and
+/// consumers' checkpoints) appended to numbered segment files, fsynced before a record
+/// is acknowledged when `sync` is on. Callers that arrive while a sync is running share
+/// the next one (group commit), so many PutRecords calls cost one fsync. All shards
+/// share the log: a call spanning shards is one write and one sync, not one per shard.
+///
+/// Every appended byte has a logical offset (counted from the log's open); a segment
+/// maps a contiguous range of them to its file, so the stream's index names records by
+/// logical offset and reads them back from the file that holds them.
 final class SegmentLog: @unchecked Sendable {
+    // @unchecked: all mutable state is guarded by `condition`; `segments` and `descriptor`
+    // change only in the one caller syncing at a time, under the lock.
     let directory: String
     let segmentBytes: Int
     let retentionMillis: Int64
-    /// A random id made with the log: positions saved elsewhere (the firehose's
-    /// checkpoint) name it, so they are not applied to another stream.
+    /// fsync each write (a durable stream) or leave it to the page cache (a scratch one).
+    let sync: Bool
+    /// A random id made with the log: positions saved elsewhere name it, so they are
+    /// not applied to another stream.
     let identity: String
+
+    /// A segment file open for reading; closed when the last reader lets go, so a
+    /// segment deleted by retention under a reader is still read whole.
+    final class ReadHandle: Sendable {
+        let descriptor: Int32
+        let path: String
+
+        init?(path: String) {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            self.path = path
+            if descriptor < 0 { return nil }
+        }
+
+        deinit {
+            close(descriptor)
+        }
+    }
 
     private struct Segment {
         var number: Int
         var path: String
+        /// The logical offset of the first byte this segment holds after `fileBase`.
+        var logicalStart: UInt64
+        /// Bytes at the head of the file that are not in the logical log (the positions
+        /// a new segment starts with).
+        var fileBase: Int
         var size: Int
         /// Arrival of the newest record in it (`.min` when none).
         var newestArrival: Int64
+        var reader: ReadHandle?
+
+        var logicalEnd: UInt64 { logicalStart + UInt64(size - fileBase) }
     }
 
-    // All state below is guarded by `condition`; `segments` and `descriptor` change only
-    // in the one caller syncing at a time, under the lock, so that caller reads them freely.
     private let condition = NSCondition()
     private var pending: [UInt8] = []
     private var pendingNewestArrival: Int64 = .min
     private var appended: UInt64 = 0
-    private var durable: UInt64 = 0
+    /// Everything below this is written (and synced), or failed.
+    private var resolved: UInt64 = 0
+    /// Logical ranges whose write failed, with why: their callers are answered with it.
+    private var failures: [(range: ClosedRange<UInt64>, message: String)] = []
+    /// A failed write leaves the segment's end unknown: the next write starts a new one.
+    private var mustRoll = false
     private var syncing = false
-    private var failure: String?
     private var segments: [Segment]
     private var descriptor: Int32
 
@@ -47,14 +83,16 @@ final class SegmentLog: @unchecked Sendable {
     }
 
     /// Opens (creating if needed) the log in `directory` and hands every frame, oldest
-    /// first, to `replay`. A torn or damaged tail of the newest segment is cut off.
+    /// first, to `replay` with its logical offset and length. A torn or damaged tail of
+    /// the newest segment is cut off.
     init(
-        directory: String, segmentBytes: Int, retentionMillis: Int64,
-        replay: (LogFrame) throws -> Void
+        directory: String, segmentBytes: Int, retentionMillis: Int64, sync: Bool = true,
+        replay: (LogFrame, _ offset: UInt64, _ length: Int) throws -> Void
     ) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
         self.retentionMillis = retentionMillis
+        self.sync = sync
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let identityPath = directory + "/identity"
         if let existing = try? String(contentsOfFile: identityPath, encoding: .utf8), !existing.isEmpty {
@@ -68,19 +106,21 @@ final class SegmentLog: @unchecked Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
         for name in names where name.hasPrefix("segment-") && name.hasSuffix(".log") {
             guard let number = Int(name.dropFirst(8).dropLast(4)) else { continue }
-            found.append(Segment(number: number, path: directory + "/" + name, size: 0, newestArrival: .min))
+            found.append(Segment(number: number, path: directory + "/" + name, logicalStart: 0, fileBase: 0, size: 0, newestArrival: .min))
         }
         found.sort { $0.number < $1.number }
         var recovery = Recovery()
+        var logical: UInt64 = 0
         for index in found.indices {
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: found[index].path)))
+            found[index].logicalStart = logical
+            let bytes = try Self.readWhole(found[index].path)
             var offset = 0
             var problem: String?
             try bytes.withUnsafeBytes { raw in
                 while offset < raw.count {
                     switch LogFrame.read(raw, at: offset) {
                     case let .frame(frame, next):
-                        try replay(frame)
+                        try replay(frame, logical + UInt64(offset), next - offset)
                         switch frame {
                         case let .record(_, _, arrival, _, _):
                             recovery.records += 1
@@ -110,10 +150,11 @@ final class SegmentLog: @unchecked Sendable {
                 }
             }
             found[index].size = offset
+            logical += UInt64(offset)
         }
         recovery.segments = found.count
         if found.isEmpty {
-            found.append(Segment(number: 1, path: directory + "/segment-000001.log", size: 0, newestArrival: .min))
+            found.append(Segment(number: 1, path: directory + "/segment-000001.log", logicalStart: 0, fileBase: 0, size: 0, newestArrival: .min))
         }
         let current = found[found.count - 1]
         descriptor = open(current.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -121,6 +162,8 @@ final class SegmentLog: @unchecked Sendable {
             throw StreamLogError("cannot open \(current.path) for writing: \(String(cString: strerror(errno)))")
         }
         segments = found
+        appended = logical
+        resolved = logical
         lastRecovery = recovery
     }
 
@@ -132,25 +175,26 @@ final class SegmentLog: @unchecked Sendable {
     }
 
     /// Queues frames (already encoded) behind everything appended before; returns the
-    /// log offset that must be durable for them to be.
-    func append(_ frames: [UInt8], newestArrival: Int64 = .min) -> UInt64 {
+    /// logical offset they start at. They are written by the next `waitWritten`.
+    func append(_ frames: UnsafeRawBufferPointer, newestArrival: Int64 = .min) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
+        let start = appended
         pending.append(contentsOf: frames)
         pendingNewestArrival = max(pendingNewestArrival, newestArrival)
         appended += UInt64(frames.count)
-        return appended
+        return start
     }
 
-    /// Returns once everything up to `offset` is written and fsynced. The first waiter
-    /// writes and syncs what is pending for everyone; the others wait for it.
+    /// Returns once everything up to `offset` is written (and synced); throws when the
+    /// write that held it failed, in which case none of it is in the log. The first
+    /// waiter writes what is pending for everyone; the others wait for it.
     /// `positions` gives every consumer's checkpoint frames, written again at the head
     /// of a new segment so deleting old segments never loses a position.
-    func waitDurable(through offset: UInt64, nowMillis: Int64, positions: () -> [UInt8]) throws(StreamLogError) {
+    func waitWritten(through offset: UInt64, nowMillis: Int64, positions: () -> [UInt8]) throws(StreamLogError) {
         condition.lock()
         defer { condition.unlock() }
-        while durable < offset {
-            if let failure { throw StreamLogError(failure) }
+        while resolved < offset {
             if syncing {
                 condition.wait()
                 continue
@@ -158,30 +202,50 @@ final class SegmentLog: @unchecked Sendable {
             syncing = true
             let bytes = pending
             let newest = pendingNewestArrival
+            let start = resolved
             let end = appended
             pending = []
             pendingNewestArrival = .min
             condition.unlock()
-            let problem = flush(bytes, newestArrival: newest, nowMillis: nowMillis, positions: positions)
+            let problem = flush(bytes, logicalStart: start, newestArrival: newest, nowMillis: nowMillis, positions: positions)
             condition.lock()
             syncing = false
-            if let problem { failure = problem } else { durable = end }
+            if let problem {
+                failures.append((start...end, problem))
+                if failures.count > 64 { failures.removeFirst() }
+            }
+            resolved = end
             condition.broadcast()
+        }
+        if let failure = failures.last(where: { $0.range.contains(offset) && offset > $0.range.lowerBound }) {
+            throw StreamLogError(failure.message)
         }
     }
 
-    /// Writes and syncs `bytes` at the end of the current segment, rolling to a new one
+    /// Writes (and syncs) `bytes` at the end of the current segment, rolling to a new one
     /// first when it is full, and deletes segments past retention. Runs outside the lock
-    /// (only the syncing caller is here); returns a failure message.
-    private func flush(_ bytes: [UInt8], newestArrival: Int64, nowMillis: Int64, positions: () -> [UInt8]) -> String? {
+    /// (only the syncing caller is here); returns a failure message. A write that fails
+    /// is cut back off the file, so what was refused is never read back.
+    private func flush(_ bytes: [UInt8], logicalStart: UInt64, newestArrival: Int64, nowMillis: Int64, positions: () -> [UInt8]) -> String? {
         var current = segments[segments.count - 1]
-        if current.size > 0 && current.size + bytes.count > segmentBytes {
-            if let problem = roll(from: current, positions: positions()) { return problem }
+        if mustRoll || (current.size > 0 && current.size + bytes.count > segmentBytes) {
+            if let problem = roll(from: current, logicalStart: logicalStart, positions: positions()) { return problem }
             current = segments[segments.count - 1]
         }
         let written = bytes.withUnsafeBytes { writeAll(descriptor, $0) }
-        guard written else { return "cannot write \(current.path): \(String(cString: strerror(errno)))" }
-        guard fdatasync(descriptor) == 0 else { return "cannot sync \(current.path): \(String(cString: strerror(errno)))" }
+        let synced = written && (!sync || fdatasync(descriptor) == 0)
+        guard synced else {
+            let message = written
+                ? "cannot sync \(current.path): \(String(cString: strerror(errno)))"
+                : "cannot write \(current.path): \(String(cString: strerror(errno)))"
+            // Whatever part reached the file is cut off again; if even that fails, the next
+            // write goes to a new segment and a restart cuts it at the frame that is torn.
+            _ = ftruncate(descriptor, off_t(current.size))
+            condition.lock()
+            mustRoll = true
+            condition.unlock()
+            return message
+        }
         condition.lock()
         segments[segments.count - 1].size += bytes.count
         segments[segments.count - 1].newestArrival = max(current.newestArrival, newestArrival)
@@ -190,20 +254,23 @@ final class SegmentLog: @unchecked Sendable {
         return nil
     }
 
-    private func roll(from current: Segment, positions frames: [UInt8]) -> String? {
-        let next = Segment(
-            number: current.number + 1, path: directory + "/" + String(format: "segment-%06d.log", current.number + 1),
-            size: 0, newestArrival: .min)
-        let descriptor = open(next.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return "cannot create \(next.path): \(String(cString: strerror(errno)))" }
-        guard frames.withUnsafeBytes({ writeAll(descriptor, $0) }), fdatasync(descriptor) == 0, syncDirectory() else {
+    private func roll(from current: Segment, logicalStart: UInt64, positions frames: [UInt8]) -> String? {
+        let number = current.number + 1
+        let path = directory + "/" + String(format: "segment-%06d.log", number)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return "cannot create \(path): \(String(cString: strerror(errno)))" }
+        guard frames.withUnsafeBytes({ writeAll(descriptor, $0) }), !sync || (fdatasync(descriptor) == 0 && syncDirectory()) else {
+            let message = "cannot start \(path): \(String(cString: strerror(errno)))"
             close(descriptor)
-            return "cannot start \(next.path): \(String(cString: strerror(errno)))"
+            unlink(path)
+            return message
         }
         close(self.descriptor)
         condition.lock()
         self.descriptor = descriptor
-        segments.append(Segment(number: next.number, path: next.path, size: frames.count, newestArrival: .min))
+        mustRoll = false
+        segments.append(Segment(
+            number: number, path: path, logicalStart: logicalStart, fileBase: frames.count, size: frames.count, newestArrival: .min))
         condition.unlock()
         return nil
     }
@@ -217,6 +284,48 @@ final class SegmentLog: @unchecked Sendable {
             segments.removeFirst()
             condition.unlock()
         }
+    }
+
+    /// The logical offset of the oldest byte still in a segment file.
+    var oldestOffset: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return segments[0].logicalStart
+    }
+
+    /// Reads `count` bytes at logical offset `offset` (written, within one segment) into
+    /// `block`; returns their offset in the block.
+    func read(at offset: UInt64, count: Int, into block: ByteBlock) throws(StreamLogError) -> Int {
+        condition.lock()
+        guard let index = segments.lastIndex(where: { $0.logicalStart <= offset }), offset + UInt64(count) <= segments[index].logicalEnd else {
+            condition.unlock()
+            throw StreamLogError("the stream log in \(directory) no longer holds bytes \(offset)..<\(offset + UInt64(count)) (past retention)")
+        }
+        if segments[index].reader == nil { segments[index].reader = ReadHandle(path: segments[index].path) }
+        let reader = segments[index].reader
+        let fileOffset = segments[index].fileBase + Int(offset - segments[index].logicalStart)
+        condition.unlock()
+        guard let reader else {
+            throw StreamLogError("cannot open \(segments[index].path) for reading: \(String(cString: strerror(errno)))")
+        }
+        var failure: String?
+        let at = block.appendInPlace(count) { target in
+            var done = 0
+            while done < count {
+                let got = pread(reader.descriptor, target.baseAddress! + done, count - done, off_t(fileOffset + done))
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 {
+                    failure = got == 0 ? "it ends early" : String(cString: strerror(errno))
+                    break
+                }
+                done += got
+            }
+            return done
+        }
+        if let failure {
+            throw StreamLogError("cannot read \(reader.path) at byte \(fileOffset): \(failure)")
+        }
+        return at
     }
 
     /// Segment file names, oldest first (for tests and the start-up line).
@@ -244,6 +353,10 @@ final class SegmentLog: @unchecked Sendable {
             offset += count
         }
         return true
+    }
+
+    private static func readWhole(_ path: String) throws -> [UInt8] {
+        try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     private static func writeDurably(_ bytes: [UInt8], to path: String, directory: String) throws {

@@ -1,16 +1,30 @@
-/// One shard's records and write-rate window. Owned by `KinesisStream`, always
-/// mutated under its lock.
+/// One shard's index and write-rate window. Owned by `KinesisStream`, always mutated
+/// under its lock. The records themselves are in the log; the index keeps one `Run`
+/// per shard per PutRecords call (its records are contiguous in the log), so memory
+/// grows by a few bytes per call, not by the records' size.
 struct Shard {
     let id: ShardID
     let range: HashKeyRange
-    private(set) var records: ContiguousArray<StreamRecord> = []
-    /// Index in `records` of the oldest retained record; trimmed ones are removed lazily.
+
+    /// Consecutive records of this shard, back to back in the log.
+    struct Run {
+        var offset: UInt64
+        var bytes: UInt32
+        var count: UInt32
+        var firstCounter: UInt64
+        var arrivalMillis: Int64
+        /// Written (and synced) to the log, so readers may see it.
+        var committed: Bool
+
+        var endCounter: UInt64 { firstCounter + UInt64(count) }
+    }
+
+    private(set) var runs: ContiguousArray<Run> = []
+    /// Index in `runs` of the oldest retained run; trimmed ones are removed lazily.
     private(set) var head = 0
     /// Counter the next accepted record gets; counters start at 1.
     private(set) var nextCounter: UInt64 = 1
-    /// Records below this counter may be read: on a durable stream, those whose log
-    /// frames are synced (a reader never sees a record a crash could take back).
-    private(set) var visibleCounter: UInt64 = 1
+    private(set) var retainedCount = 0
     private var lastArrivalMillis: Int64 = .min
     private var windowSecond: Int64 = .min
     private var windowRecords = 0
@@ -21,10 +35,15 @@ struct Shard {
         self.range = range
     }
 
-    var retainedCount: Int { records.count - head }
-
     /// Counter of the oldest retained record (or the next one when the shard is empty).
-    var oldestCounter: UInt64 { nextCounter - UInt64(retainedCount) }
+    var oldestCounter: UInt64 { head < runs.count ? runs[head].firstCounter : nextCounter }
+
+    /// Where LATEST starts: after the newest record readers can see.
+    var visibleCounter: UInt64 {
+        var index = runs.count
+        while index > head, !runs[index - 1].committed { index -= 1 }
+        return index < runs.count ? runs[index].firstCounter : nextCounter
+    }
 
     /// Takes a record if this second's window still has room, else refuses it.
     mutating func admit(size: Int, nowMillis: Int64, limits: ShardLimits) -> RateRefusal? {
@@ -45,96 +64,134 @@ struct Shard {
         case records, bytes
     }
 
-    /// Appends a record whose bytes go into `arena`, the stream's: one arena for all
-    /// shards, so a stream of many shards does not fault in a block per shard.
-    mutating func append(partitionKey: String, data: [UInt8], nowMillis: Int64, arena: inout RecordArena?) -> SequenceNumber {
-        // Arrival times never go backwards within a shard, so AT_TIMESTAMP can binary search.
-        store(counter: nextCounter, arrivalMillis: max(lastArrivalMillis, nowMillis), partitionKey: partitionKey, data: data, arena: &arena)
+    /// Gives out the next counter and the arrival time a record accepted now gets
+    /// (arrival times never go backwards within a shard, so AT_TIMESTAMP can binary search).
+    mutating func assign(nowMillis: Int64) -> (counter: UInt64, arrivalMillis: Int64) {
+        defer { nextCounter += 1 }
+        lastArrivalMillis = max(lastArrivalMillis, nowMillis)
+        return (nextCounter, lastArrivalMillis)
+    }
+
+    /// Indexes records just appended to the log; readers see them once committed.
+    mutating func add(_ run: Run) {
+        if runs.count == runs.capacity { runs.reserveCapacity(max(1024, runs.count * 2)) }
+        runs.append(run)
+        retainedCount += Int(run.count)
+    }
+
+    /// Lets readers see the run that starts at `counter`.
+    mutating func commit(runAt counter: UInt64) {
+        if let index = index(ofRunAt: counter) { runs[index].committed = true }
+    }
+
+    /// Forgets a run the log could not store: its counters stay unused.
+    mutating func remove(runAt counter: UInt64) {
+        guard let index = index(ofRunAt: counter) else { return }
+        retainedCount -= Int(runs[index].count)
+        runs.remove(at: index)
+    }
+
+    private func index(ofRunAt counter: UInt64) -> Int? {
+        let index = firstRun(endingAfter: counter)
+        return index < runs.count && runs[index].firstCounter == counter ? index : nil
+    }
+
+    /// Index of the first retained run with a record at or after `counter`.
+    private func firstRun(endingAfter counter: UInt64) -> Int {
+        var low = head
+        var high = runs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if runs[mid].endCounter <= counter { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Puts back a record read from the stream's log on start; false when it does not
     /// follow the shard's last one.
-    mutating func restore(counter: UInt64, arrivalMillis: Int64, partitionKey: String, data: [UInt8], arena: inout RecordArena?) -> Bool {
+    mutating func restore(counter: UInt64, arrivalMillis: Int64, offset: UInt64, length: Int) -> Bool {
         if retainedCount == 0 && counter >= nextCounter {
             nextCounter = counter
         } else if counter != nextCounter {
             return false
         }
-        _ = store(counter: counter, arrivalMillis: max(lastArrivalMillis, arrivalMillis), partitionKey: partitionKey, data: data, arena: &arena)
-        visibleCounter = nextCounter
+        nextCounter = counter + 1
+        lastArrivalMillis = max(lastArrivalMillis, arrivalMillis)
+        if var last = runs.last, last.offset + UInt64(last.bytes) == offset, last.endCounter == counter,
+           last.arrivalMillis == lastArrivalMillis, Int(last.bytes) + length <= Int(UInt32.max) {
+            last.bytes += UInt32(length)
+            last.count += 1
+            runs[runs.count - 1] = last
+            retainedCount += 1
+        } else {
+            add(Run(offset: offset, bytes: UInt32(length), count: 1, firstCounter: counter, arrivalMillis: lastArrivalMillis, committed: true))
+        }
         return true
     }
 
-    /// Lets readers see records up to `counter`.
-    mutating func publish(through counter: UInt64) {
-        visibleCounter = max(visibleCounter, counter + 1)
-    }
-
-    private mutating func store(
-        counter: UInt64, arrivalMillis: Int64, partitionKey: String, data: [UInt8], arena: inout RecordArena?
-    ) -> SequenceNumber {
-        let sequenceNumber = SequenceNumber(shardIndex: id.index, counter: counter)
-        nextCounter = counter + 1
-        lastArrivalMillis = arrivalMillis
-        if arena.map({ $0.available < data.count }) ?? true {
-            arena = RecordArena(minimumCapacity: data.count)
-        }
-        let offset = data.withUnsafeBytes { arena!.append($0) }
-        if records.count == records.capacity {
-            // Grow in large steps: every doubling copies the whole array into fresh pages.
-            records.reserveCapacity(max(4096, records.count * 2))
-        }
-        records.append(StreamRecord(
-            sequenceNumber: sequenceNumber, approximateArrivalMillis: arrivalMillis,
-            partitionKey: partitionKey, data: RecordData(arena: arena!, offset: offset, count: data.count)))
-        return sequenceNumber
-    }
-
-    /// Drops records that arrived before `cutoffMillis` (the retention period).
-    mutating func trim(arrivedBefore cutoffMillis: Int64) {
-        while head < records.count, records[head].approximateArrivalMillis < cutoffMillis {
+    /// Drops runs that arrived before `cutoffMillis` (the retention period) or whose
+    /// segment is gone.
+    mutating func trim(arrivedBefore cutoffMillis: Int64, offsetBelow oldestOffset: UInt64) {
+        while head < runs.count, runs[head].committed, runs[head].arrivalMillis < cutoffMillis || runs[head].offset < oldestOffset {
+            retainedCount -= Int(runs[head].count)
             head += 1
         }
-        if head > 4096 && head * 2 > records.count {
-            records.removeFirst(head)
+        if head > 4096 && head * 2 > runs.count {
+            runs.removeFirst(head)
             head = 0
         }
     }
 
-    /// Up to `limit` records (and `maxBytes`) from `counter` on; a counter already
-    /// trimmed starts at the oldest retained record.
-    func read(fromCounter counter: UInt64, limit: Int, maxBytes: Int) -> (records: [StreamRecord], next: UInt64) {
-        let start = max(counter, oldestCounter)
-        guard start < visibleCounter else { return ([], max(counter, start)) }
-        let startIndex = head + Int(start - oldestCounter)
-        let visibleEnd = head + Int(visibleCounter - oldestCounter)
-        var endIndex = startIndex
+    /// A part of a run to read: its records from the `skip`th on, `take` of them.
+    struct Piece {
+        var run: Run
+        var skip: Int
+        var take: Int
+    }
+
+    /// What to read for up to `limit` records (and about `maxBytes`) from `counter` on;
+    /// a counter already trimmed starts at the oldest retained record.
+    func plan(fromCounter counter: UInt64, limit: Int, maxBytes: Int) -> (pieces: [Piece], next: UInt64) {
+        var pieces: [Piece] = []
+        var index = firstRun(endingAfter: counter)
+        var next = max(counter, oldestCounter)
+        var records = 0
         var bytes = 0
-        while endIndex < visibleEnd, endIndex - startIndex < limit {
-            bytes += records[endIndex].data.count
-            if bytes > maxBytes && endIndex > startIndex { break }
-            endIndex += 1
+        while index < runs.count, runs[index].committed, records < limit {
+            let run = runs[index]
+            let skip = next > run.firstCounter ? Int(next - run.firstCounter) : 0
+            let take = min(Int(run.count) - skip, limit - records)
+            let share = Int(run.bytes) * take / Int(run.count)
+            if bytes + share > maxBytes && records > 0 { break }
+            pieces.append(Piece(run: run, skip: skip, take: take))
+            records += take
+            bytes += share
+            next = run.firstCounter + UInt64(skip + take)
+            index += 1
         }
-        return (Array(records[startIndex..<endIndex]), start + UInt64(endIndex - startIndex))
+        return (pieces, next)
     }
 
     /// Counter of the first retained record that arrived at or after `millis`.
     func counter(atOrAfterMillis millis: Int64) -> UInt64 {
         var low = head
-        var high = records.count
+        var high = runs.count
         while low < high {
             let mid = (low + high) / 2
-            if records[mid].approximateArrivalMillis < millis { low = mid + 1 } else { high = mid }
+            if runs[mid].arrivalMillis < millis { low = mid + 1 } else { high = mid }
         }
-        return oldestCounter + UInt64(low - head)
+        return low < runs.count ? runs[low].firstCounter : nextCounter
     }
 
     func arrivalOfNewest() -> Int64? {
-        records.count > head ? records[records.count - 1].approximateArrivalMillis : nil
+        var index = runs.count
+        while index > head, !runs[index - 1].committed { index -= 1 }
+        return index > head ? runs[index - 1].arrivalMillis : nil
     }
 
     func arrival(ofCounter counter: UInt64) -> Int64? {
-        guard counter >= oldestCounter, counter < nextCounter else { return nil }
-        return records[head + Int(counter - oldestCounter)].approximateArrivalMillis
+        let index = firstRun(endingAfter: counter)
+        guard index < runs.count, runs[index].committed, runs[index].firstCounter <= counter else { return nil }
+        return runs[index].arrivalMillis
     }
 }

@@ -1,5 +1,7 @@
+import StreamReading
+
 /// A record as stored in a shard and returned by GetRecords.
-public struct StreamRecord: Sendable, Equatable {
+public struct ShardRecord: Sendable, Equatable {
     public let sequenceNumber: SequenceNumber
     /// When the stream accepted it, on the stream's clock.
     public let approximateArrivalMillis: Int64

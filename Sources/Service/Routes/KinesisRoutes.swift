@@ -12,6 +12,9 @@ extension ServiceRoutes {
             var request = request
             do {
                 let kinesisAction = try KinesisAPI.action(target: request.headers[.amzTarget])
+                guard let kinesis else {
+                    throw KinesisAPIError.resourceNotFound("this service hosts no stream: it reads a remote one (--source); send records to that stream")
+                }
                 if let length = request.headers[.contentLength].flatMap(Int.init), length > KinesisAPI.maximumRequestBytes {
                     throw Self.tooLarge(length)
                 }
@@ -26,7 +29,6 @@ extension ServiceRoutes {
                 // A durable stream answers once its log is synced: the call blocks its thread
                 // for the fsync, so it runs on the ingest pool, not the cooperative pool.
                 let requestBody = Array(buffer.readableBytesView)
-                let kinesis = kinesis
                 let body: [UInt8]
                 do {
                     body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: requestBody) }

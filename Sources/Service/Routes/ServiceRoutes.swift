@@ -17,7 +17,8 @@ struct ServiceRoutes: Sendable {
     let rankings: RankingEngine
     let hub: LiveHub
     let metrics: ServiceMetrics
-    let kinesis: KinesisAPI
+    /// Nil when the service reads a remote stream (`--source`): it hosts none to put into.
+    let kinesis: KinesisAPI?
     let keyRing: APIKeyRing
     /// Threads for Kinesis API calls, which block while a durable stream syncs its log.
     let ingestPool: NIOThreadPool

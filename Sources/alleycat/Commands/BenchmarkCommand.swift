@@ -45,7 +45,8 @@ struct BenchmarkCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let bucket = Bucket(name: "delivery", directory: directory)
         let firehose = try DeliveryStream(
-            configuration: DeliveryStreamConfiguration(compressionLevel: gzipLevel), stream: stream, bucket: bucket, clock: clock)
+            configuration: DeliveryStreamConfiguration(compressionLevel: gzipLevel), source: EmbeddedSource(stream: stream),
+            checkpoints: EmbeddedSource(stream: stream), bucket: bucket, clock: clock)
         let started = SystemClock.monotonicNanos()
         firehose.pump()
         firehose.flush()

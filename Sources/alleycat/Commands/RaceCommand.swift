@@ -65,7 +65,7 @@ struct RaceCommand: ParsableCommand {
         let progress = ProgressReporter(label: "racing")
         if !json {
             print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
-            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s), \(durable ? "durable in \(layout.streamDirectory)" : "in memory"), virtual clock from \(plan.startMillis)")
+            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s), \(durable ? "durable in \(layout.streamDirectory)" : "a scratch log (no fsync) under \(layout.directory)/stream-scratch, removed at the end"), virtual clock from \(plan.startMillis)")
             print("stage 2/4 firehose: '\(pipeline.firehose.configuration.name)' → \(layout.deliveryDirectory) (buffer \(bufferMB) MiB or \(bufferSeconds) s, gzip level \(gzipLevel))")
             print("stage 3/4 merger: history → \(layout.historyDirectory), store → \(layout.storePath)")
             print("stage 4/4 racing...")

@@ -163,7 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func simulate(plan: SimulationPlan, pacing: Pacing, service: AlleycatService, clock: any EpochClock) async -> SimulationSummary {
         await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: LoadRun(plan: plan, sink: service.stream, clock: clock, pacing: pacing).run())
+                continuation.resume(returning: LoadRun(plan: plan, sink: service.stream!, clock: clock, pacing: pacing).run())
             }
             thread.name = "alleycat simulator"
             thread.start()

@@ -1,0 +1,58 @@
+import StreamReading
+
+/// The newest bytes of the stream's log, in memory: consumers at the tail read their
+/// records here, and anything older is read back from the segment files. Blocks hold
+/// contiguous logical ranges of the log; the oldest go once the cache is over its size
+/// (a block stays alive while a reader still holds a record in it).
+struct RecordCache {
+    let capacityBytes: Int
+    private var blocks: [(start: UInt64, block: ByteBlock)] = []
+    private var head = 0
+    private var heldBytes = 0
+
+    static let blockSize = 4 << 20
+
+    init(capacityBytes: Int) {
+        self.capacityBytes = capacityBytes
+    }
+
+    /// Copies the frames that start at logical offset `offset` in. One append stays in
+    /// one block, so a frame never straddles two.
+    mutating func append(_ frames: UnsafeRawBufferPointer, at offset: UInt64) {
+        guard capacityBytes > 0 else { return }
+        if let last = blocks.last, last.start + UInt64(last.block.used) == offset, last.block.available >= frames.count {
+            _ = last.block.append(frames)
+            return
+        }
+        let block = ByteBlock(capacity: max(Self.blockSize, frames.count))
+        _ = block.append(frames)
+        blocks.append((offset, block))
+        heldBytes += block.capacity
+        while heldBytes > capacityBytes, blocks.count - head > 1 {
+            heldBytes -= blocks[head].block.capacity
+            head += 1
+        }
+        if head > 64 {
+            blocks.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// The block and offset holding `count` bytes at logical `offset`, if they are cached.
+    func lookup(_ offset: UInt64, count: Int) -> (block: ByteBlock, offset: Int)? {
+        var low = head
+        var high = blocks.count - 1
+        guard low <= high, blocks[low].start <= offset else { return nil }
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if blocks[mid].start <= offset { low = mid } else { high = mid - 1 }
+        }
+        let (start, block) = blocks[low]
+        let inBlock = Int(offset - start)
+        guard inBlock + count <= block.used else { return nil }
+        return (block, inBlock)
+    }
+
+    /// Bytes of memory the cache holds now.
+    var residentBytes: Int { heldBytes }
+}
