@@ -57,16 +57,18 @@ let package = Package(
         .target(
             name: "RaceStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Leaderboard", dependencies: ["RaceModel", "Storage", "RaceStore"]),
-        .target(name: "Rankings", dependencies: ["RaceModel", "StreamReading", "Leaderboard"]),
+        // Contract 4's file format on its own, so readers of history need not take the merger and its store.
+        .target(name: "HistoryFile", dependencies: ["RaceModel"]),
+        .target(name: "Leaderboard", dependencies: ["RaceModel", "HistoryFile", "Storage", "RaceStore"]),
+        .target(name: "Rankings", dependencies: ["RaceModel", "StreamReading", "HistoryFile"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RaceModel", "KinesisStream", "StreamReading", "Simulator", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
+            dependencies: ["RaceModel", "KinesisStream", "StreamReading", "Firehose", "Storage", "Leaderboard", "RaceStore"]),
         .target(
             name: "Service",
             dependencies: [
-                "Pipeline", "Rankings", "Firehose", "Leaderboard", "RaceStore", "Storage", "KinesisStream", "KinesisAPI", "RaceModel",
-                "StreamReading",
+                "Pipeline", "Rankings", "Firehose", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "KinesisStream", "KinesisAPI",
+                "RaceModel", "StreamReading",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -76,7 +78,8 @@ let package = Package(
         .executableTarget(
             name: "alleycat",
             dependencies: [
-                "Pipeline", "Service", "RaceStore", "Leaderboard", "RaceModel",
+                "Pipeline", "Service", "RaceStore", "Leaderboard", "HistoryFile", "RaceModel", "Simulator", "Firehose", "KinesisStream",
+                "StreamReading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -107,8 +110,9 @@ let package = Package(
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "KinesisAPI"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "HistoryFileTests", dependencies: ["HistoryFile", "RaceModel"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
-        .testTarget(name: "RankingsTests", dependencies: ["StreamReading", "Rankings", "RaceModel", "KinesisStream", "Leaderboard"]),
+        .testTarget(name: "RankingsTests", dependencies: ["StreamReading", "Rankings", "RaceModel", "KinesisStream", "HistoryFile"]),
         .testTarget(
             name: "ServiceTests",
             dependencies: [

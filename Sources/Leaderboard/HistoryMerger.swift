@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HistoryFile
 import RaceModel
 import RaceStore
 import Storage

@@ -1,4 +1,4 @@
-import Leaderboard
+import HistoryFile
 
 /// One class's current race: each rider's output by second, latest and best, and
 /// the standings last published. Riders get a slot (0, 1, 2, ... in order of

@@ -1,5 +1,5 @@
 import StreamReading
-import Leaderboard
+import HistoryFile
 import RaceModel
 import Synchronization
 

@@ -1,4 +1,3 @@
-import Firehose
 import KinesisAPI
 import RaceModel
 import RaceStore

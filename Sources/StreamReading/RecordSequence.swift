@@ -29,6 +29,12 @@ public struct RecordSequence: Sendable, Hashable, Comparable, CustomStringConver
         }
     }
 
+    /// For digits a source made itself (a literal in a test, an answer already checked).
+    public init(digits: String) {
+        guard let sequence = RecordSequence(digits) else { preconditionFailure("'\(digits)' is not a sequence number") }
+        self = sequence
+    }
+
     /// A number written with `width` digits (leading zeros where it is shorter).
     public init(_ value: UInt128, width: Int = 0) {
         storage = .number(value, width: UInt8(clamping: width))

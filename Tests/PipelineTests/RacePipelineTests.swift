@@ -6,6 +6,7 @@ import Simulator
 import Storage
 import Testing
 @testable import Pipeline
+@testable import alleycat
 
 @Suite struct RacePipelineTests {
     /// 50 riders, 60 seconds, two classes, seeded: the whole pipeline, then every output

@@ -8,6 +8,7 @@ import Simulator
 import Storage
 import Testing
 @testable import Pipeline
+@testable import alleycat
 
 /// A restart on a durable stream replays what the firehose had not checkpointed;
 /// merging those records again must not change any total.

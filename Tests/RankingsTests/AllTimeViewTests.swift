@@ -1,4 +1,4 @@
-import Leaderboard
+import HistoryFile
 import RaceModel
 import Testing
 @testable import Rankings

@@ -1,6 +1,6 @@
 import StreamReading
 import KinesisStream
-import Leaderboard
+import HistoryFile
 import RaceModel
 import Synchronization
 @testable import Rankings

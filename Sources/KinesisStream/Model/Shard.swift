@@ -108,13 +108,10 @@ struct Shard {
     }
 
     /// Puts back a record read from the stream's log on start; false when it does not
-    /// follow the shard's last one.
+    /// come after the shard's last one (counters may skip: those of records the log
+    /// could not store were never used).
     mutating func restore(counter: UInt64, arrivalMillis: Int64, offset: UInt64, length: Int) -> Bool {
-        if retainedCount == 0 && counter >= nextCounter {
-            nextCounter = counter
-        } else if counter != nextCounter {
-            return false
-        }
+        guard counter >= nextCounter else { return false }
         nextCounter = counter + 1
         lastArrivalMillis = max(lastArrivalMillis, arrivalMillis)
         if var last = runs.last, last.offset + UInt64(last.bytes) == offset, last.endCounter == counter,

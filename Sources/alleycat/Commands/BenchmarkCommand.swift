@@ -3,6 +3,8 @@ import Dispatch
 import Firehose
 import Foundation
 import KinesisStream
+import Pipeline
+import StreamReading
 import RaceModel
 import Simulator
 import Storage
@@ -15,11 +17,19 @@ struct BenchmarkCommand: ParsableCommand {
         discussion: """
             firehose: a whole race from the stream to delivered objects, next to plain zlib on the same bytes.
             parse: the record parser and the transform on a race's 300,000 messages, per message.
+            read: open the durable stream under --data and read every record back from TRIM_HORIZON \
+            through the reading seam, as a new consumer does (from the files: the cache starts empty).
             """,
         shouldDisplay: false)
 
-    @Argument(help: "firehose or parse")
+    @Argument(help: "firehose, parse or read")
     var name: String
+
+    @Option(name: .customLong("data"), help: "Data directory (read).")
+    var directory = "data"
+
+    @Option(help: "Shards of the stream (read).")
+    var shards = 1
 
     @Option(help: "Number of riders.")
     var racers = 1000
@@ -28,12 +38,13 @@ struct BenchmarkCommand: ParsableCommand {
     var gzipLevel: Int32 = 1
 
     func validate() throws {
-        guard ["firehose", "parse"].contains(name) else { throw ValidationError("unknown benchmark '\(name)': choose firehose or parse") }
+        guard ["firehose", "parse", "read"].contains(name) else { throw ValidationError("unknown benchmark '\(name)': choose firehose, parse or read") }
     }
 
     func run() throws {
         MemoryTuning.configure()
         if name == "parse" { return try parse() }
+        if name == "read" { return try read() }
         let plan = SimulationPlan(racers: racers, seed: 1, startMillis: 1_700_000_000_000)
         let clock = VirtualClock(startMillis: plan.startMillis)
         let stream = KinesisStream(clock: clock)
@@ -105,6 +116,32 @@ struct BenchmarkCommand: ParsableCommand {
         let transformNanos = Double(SystemClock.monotonicNanos() - started) / Double(messages.count)
         print(#"{"name":"parse-record","value":\#(rounded(parseNanos)),"unit":"ns","detail":{"messages":\#(messages.count),"checksum":\#(checksum)}}"#)
         print(#"{"name":"transform-record","value":\#(rounded(transformNanos)),"unit":"ns","detail":{"messages":\#(messages.count)}}"#)
+    }
+
+    /// Every record of the stream log, read back by a consumer that has no position yet.
+    func read() throws {
+        let layout = DataLayout(directory: directory)
+        guard FileManager.default.fileExists(atPath: layout.streamDirectory) else {
+            throw UserError("no stream log in \(layout.streamDirectory): run 'alleycat serve --data \(directory)' with some records first")
+        }
+        var started = SystemClock.monotonicNanos()
+        let stream = try KinesisStream.durable(
+            directory: layout.streamDirectory, shardCount: shards, retentionMillis: .max, clock: SystemClock())
+        let openSeconds = Double(SystemClock.monotonicNanos() - started) / 1e9
+        let source = EmbeddedSource(stream: stream)
+        let reader = try StreamReader(name: "benchmark-read-\(UInt32.random(in: 0...UInt32.max))", source: source, checkpoints: source, now: { 0 })
+        started = SystemClock.monotonicNanos()
+        var records = 0
+        var bytes = 0
+        while true {
+            let batch = reader.poll()
+            if batch.isEmpty { break }
+            records += batch.count
+            for record in batch { bytes += record.data.count }
+        }
+        let readSeconds = Double(SystemClock.monotonicNanos() - started) / 1e9
+        let megabytes = Double(bytes) / 1_048_576
+        print(#"{"name":"stream-read-trim-horizon","value":\#(rounded(megabytes / readSeconds)),"unit":"MB/s","detail":{"records":\#(records),"dataMB":\#(rounded(megabytes)),"readSeconds":\#(rounded(readSeconds)),"recordsPerSecond":\#(Int(Double(records) / readSeconds)),"openSeconds":\#(rounded(openSeconds)),"cachedMBAfter":\#(stream.cachedBytes >> 20),"peakRSSMB":\#(ServeCommand.peakMemoryMB())}}"#)
     }
 
     private func rounded(_ value: Double) -> Double {

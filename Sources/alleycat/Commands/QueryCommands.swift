@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HistoryFile
 import Leaderboard
 import Pipeline
 import RaceModel

@@ -19,7 +19,13 @@ struct ServeCommand: AsyncParsableCommand {
             GetShardIterator, GetRecords) with an API key from `alleycat keys create`, for example \
             `alleycat-sim --endpoint http://127.0.0.1:8080 --api-key KEY`. The stream is durable: \
             accepted records are in a segment log under DATA/stream before they are acknowledged, \
-            and a restart (even after a crash) continues from it (--in-memory: no log). With \
+            and a restart (even after a crash) continues from it (--in-memory: the same log without \
+            fsync, in a scratch folder removed at the end). Memory holds an index and the newest \
+            --stream-cache-mb of the log; older records are read from its files. \
+            With --source URL the service hosts no stream: the firehose, merger and rankings read \
+            the Kinesis stream at URL (Amazon Kinesis, moto, or another `alleycat serve`), signed \
+            with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for an alleycat node: an API key and \
+            any secret) in AWS_REGION, and keep their positions in DATA/checkpoints. With \
             --simulate-racers the service also races simulated riders into it in real time (or \
             --speed times faster). Ctrl-C delivers and merges what is buffered, then stops.
             """)
@@ -60,8 +66,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed of the simulated riders.")
     var seed: UInt64 = 1
 
-    @Flag(name: .customLong("in-memory"), help: "Keep the stream in memory only. By default it is durable: accepted records are in a segment log under DATA/stream, fsynced before they are acknowledged, and a restart continues from it.")
+    @Flag(name: .customLong("in-memory"), help: "Keep no stream across restarts: the segment log is written without fsync in a scratch folder under DATA, removed at the end. By default it is durable: accepted records are in a segment log under DATA/stream, fsynced before they are acknowledged, and a restart continues from it.")
     var inMemory = false
+
+    @Option(name: .customLong("stream-cache-mb"), help: "MiB of the newest stream log kept in memory for readers at the tail (older records are read from the files).")
+    var streamCacheMB = KinesisStream.defaultCacheBytes >> 20
+
+    @Option(help: "Read this Kinesis endpoint's stream instead of hosting one, for example http://127.0.0.1:8080 (another alleycat serve) or https://kinesis.eu-west-1.amazonaws.com.")
+    var source: String?
+
+    @Option(name: .customLong("source-stream"), help: "The stream to read at --source.")
+    var sourceStream = KinesisStream.defaultName
 
     @Flag(name: .customLong("exit-after-simulation"), help: "Stop once the simulated races are delivered and merged.")
     var exitAfterSimulation = false
@@ -71,6 +86,15 @@ struct ServeCommand: AsyncParsableCommand {
         if simulateRacers < 0 { throw ValidationError("--simulate-racers must be 0 or more") }
         if speedFactor == nil { throw ValidationError("--speed must be realtime or a positive factor such as 10, got '\(speed)'") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
+        if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
+        if let source {
+            guard source.hasPrefix("http://") || source.hasPrefix("https://") else {
+                throw ValidationError("--source must be an http:// or https:// URL, got '\(source)'")
+            }
+            if simulateRacers > 0 {
+                throw ValidationError("--simulate-racers puts records into this service's own stream, and with --source it has none: send them to the source with alleycat-sim --endpoint")
+            }
+        }
         if simulateRacers > shards * recordsPerShardSecond {
             throw ValidationError("\(simulateRacers) riders send more than \(shards) shard(s) take (\(recordsPerShardSecond) records a second each): use --shards \((simulateRacers + recordsPerShardSecond - 1) / recordsPerShardSecond)")
         }
@@ -93,15 +117,20 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shards = shards
         configuration.shardLimits = ShardLimits(recordsPerSecond: recordsPerShardSecond)
         configuration.durable = !inMemory
+        configuration.cacheBytes = streamCacheMB << 20
+        if let source {
+            configuration.remoteSource = try RemoteSource.open(endpoint: source, stream: sourceStream, layout: configuration.layout)
+        }
         configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
         let service = try AlleycatService(configuration: configuration, clock: clock)
         let keys = (try? service.store.apiKeys().filter { !$0.isRevoked }.count) ?? 0
         let host = host
         let directory = directory
         let shards = shards
-        let durable = !inMemory
+        let streamText = source.map { "reading stream '\(sourceStream)' at \($0)" }
+            ?? "\(shards) shard(s) \(inMemory ? "(scratch, not kept)" : "(durable)")"
         let onListening: @Sendable (Int) -> Void = { port in
-            print("alleycat serve: listening on http://\(host):\(port)/ (dashboard; Kinesis API at POST /), data in \(directory), \(shards) shard(s) \(durable ? "(durable)" : "(in memory)"), \(keys) active API key(s)")
+            print("alleycat serve: listening on http://\(host):\(port)/ (dashboard; Kinesis API at POST /), data in \(directory), \(streamText), \(keys) active API key(s)")
             if keys == 0 { print("no API key yet: 'alleycat keys create --name NAME --data \(directory)' makes one for ingest") }
             // Scripts and tests wait for this line on a pipe.
             fflush(nil)

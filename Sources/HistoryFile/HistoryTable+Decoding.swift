@@ -3,6 +3,10 @@ import RaceModel
 /// What is wrong with a history file, with where.
 public struct HistoryFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 extension HistoryTable {

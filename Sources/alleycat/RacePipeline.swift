@@ -1,24 +1,10 @@
 import Firehose
+import Pipeline
 import KinesisStream
 import Leaderboard
 import RaceModel
 import RaceStore
 import Simulator
-
-/// Where a pipeline keeps its outputs, under one data directory.
-public struct DataLayout: Sendable {
-    public var directory: String
-
-    public init(directory: String = "data") {
-        self.directory = directory
-    }
-
-    public var deliveryDirectory: String { directory + "/delivery" }
-    public var historyDirectory: String { directory + "/history" }
-    public var storePath: String { directory + "/alleycat.sqlite" }
-    /// The durable stream's segment log.
-    public var streamDirectory: String { directory + "/stream" }
-}
 
 public struct PipelineConfiguration: Sendable {
     public var plan: SimulationPlan

@@ -1,6 +1,6 @@
 import Testing
 import RaceModel
-@testable import Leaderboard
+@testable import HistoryFile
 
 func decimal(_ text: String) -> DecimalNumber {
     var index = 0
