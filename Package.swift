@@ -79,7 +79,7 @@ let package = Package(
             name: "alleycat",
             dependencies: [
                 "Pipeline", "Service", "RaceStore", "Leaderboard", "HistoryFile", "RaceModel", "Simulator", "Firehose", "KinesisStream",
-                "StreamReading",
+                "StreamReading", "KinesisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -104,7 +104,9 @@ let package = Package(
         .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
         .testTarget(name: "KinesisWireTests", dependencies: ["KinesisWire"]),
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
-        .testTarget(name: "KinesisClientTests", dependencies: ["KinesisClient", "StreamReading", "KinesisWire"]),
+        // What tests of several targets share: a moto_server child on a free port.
+        .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "StreamReading"], path: "Tests/AlleycatTesting"),
+        .testTarget(name: "KinesisClientTests", dependencies: ["KinesisClient", "StreamReading", "KinesisWire", "AlleycatTesting"]),
         .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
@@ -123,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

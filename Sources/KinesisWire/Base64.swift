@@ -54,43 +54,53 @@ public enum Base64 {
     /// Decodes `text`; nil when it is not canonical padded base64 (wrong length,
     /// a byte outside the alphabet, padding anywhere but the end).
     public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let count = text.count
-        if count == 0 { return [] }
-        guard count % 4 == 0 else { return nil }
-        var padding = 0
-        if text[count - 1] == UInt8(ascii: "=") { padding = text[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
+        guard text.count % 4 == 0 else { return nil }
         var ok = true
-        let output = [UInt8](unsafeUninitializedCapacity: count / 4 * 3 - padding) { output, initialized in
-            ok = values.withUnsafeBufferPointer { table in
-                var index = 0
-                var out = 0
-                let full = count - (padding > 0 ? 4 : 0)
-                while index < full {
-                    let a = table[Int(text[index])], b = table[Int(text[index + 1])]
-                    let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
-                    if (a | b | c | d) & 0xC0 != 0 { return false }
-                    let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
-                    output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
-                    output[out + 2] = UInt8(truncatingIfNeeded: chunk)
-                    index += 4
-                    out += 3
-                }
-                if padding == 0 { return true }
-                let a = table[Int(text[index])], b = table[Int(text[index + 1])]
-                let c = padding == 2 ? 0 : table[Int(text[index + 2])]
-                if (a | b | c) & 0xC0 != 0 { return false }
-                let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-                // Canonical form: the bits the padding stands for are zero.
-                if chunk & (padding == 2 ? 0xFFFF : 0xFF) != 0 { return false }
-                output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
-                if padding == 1 { output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8) }
-                return true
-            }
-            // Every byte is written when the text is valid; a refused text is dropped whole.
-            initialized = ok ? output.count : 0
+        let output = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3) { output, initialized in
+            let written = decode(text, into: UnsafeMutableRawBufferPointer(output))
+            ok = written != nil
+            initialized = written ?? 0
         }
         return ok ? output : nil
+    }
+
+    /// Decodes `text` straight into `output`, which has room for `text.count / 4 * 3`
+    /// bytes (a reader can put every record of an answer into one block this way).
+    /// Returns the count written; nil when `text` is not canonical, and `output` then
+    /// holds garbage.
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        let count = text.count
+        if count == 0 { return 0 }
+        guard count % 4 == 0, output.count >= count / 4 * 3 else { return nil }
+        var padding = 0
+        if text[count - 1] == UInt8(ascii: "=") { padding = text[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
+        let out = output.bindMemory(to: UInt8.self)
+        return values.withUnsafeBufferPointer { table -> Int? in
+            var index = 0
+            var written = 0
+            let full = count - (padding > 0 ? 4 : 0)
+            while index < full {
+                let a = table[Int(text[index])], b = table[Int(text[index + 1])]
+                let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
+                if (a | b | c | d) & 0xC0 != 0 { return nil }
+                let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                out[written] = UInt8(truncatingIfNeeded: chunk >> 16)
+                out[written + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
+                out[written + 2] = UInt8(truncatingIfNeeded: chunk)
+                index += 4
+                written += 3
+            }
+            if padding == 0 { return written }
+            let a = table[Int(text[index])], b = table[Int(text[index + 1])]
+            let c = padding == 2 ? 0 : table[Int(text[index + 2])]
+            if (a | b | c) & 0xC0 != 0 { return nil }
+            let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+            // Canonical form: the bits the padding stands for are zero.
+            if chunk & (padding == 2 ? 0xFFFF : 0xFF) != 0 { return nil }
+            out[written] = UInt8(truncatingIfNeeded: chunk >> 16)
+            if padding == 1 { out[written + 1] = UInt8(truncatingIfNeeded: chunk >> 8) }
+            return written + 3 - padding
+        }
     }
 
     public static func decode(_ text: String) -> [UInt8]? {

@@ -36,20 +36,22 @@ public final class PipelineStages: Sendable {
 
     public init(
         layout: DataLayout, setup: StreamSetup, shards: Int, shardLimits: ShardLimits = .kinesis,
-        cacheBytes: Int = KinesisStream.defaultCacheBytes, raceLength: Int,
+        cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
         firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
         report: (String) -> Void = { _ in }
     ) throws {
         switch setup {
         case .durable:
             let stream = try KinesisStream.durable(
-                directory: layout.streamDirectory, shardCount: shards, limits: shardLimits, cacheBytes: cacheBytes, clock: clock, report: report)
+                directory: layout.streamDirectory, shardCount: shards, limits: shardLimits, segmentBytes: segmentBytes, cacheBytes: cacheBytes,
+                clock: clock, report: report)
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
             (source, checkpoints) = (embedded, embedded)
         case .scratch:
             try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
-            let stream = try KinesisStream(scratchIn: layout.directory, shardCount: shards, limits: shardLimits, cacheBytes: cacheBytes, clock: clock)
+            let stream = try KinesisStream(
+                scratchIn: layout.directory, shardCount: shards, limits: shardLimits, segmentBytes: segmentBytes, cacheBytes: cacheBytes, clock: clock)
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
             (source, checkpoints) = (embedded, embedded)

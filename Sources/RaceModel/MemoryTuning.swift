@@ -1,12 +1,24 @@
 import CMalloc
 
-/// Process-wide allocator settings for the record path. glibc hands freed memory at
-/// the top of the heap back to the kernel once 128 KiB are free, so a loop that
-/// allocates and frees a second's worth of records faults every page in again each
-/// time; on a virtual machine each fault costs microseconds. Keeping freed memory
-/// (up to 256 MiB) makes the next second reuse it.
+/// Process-wide allocator settings. glibc hands freed memory at the top of the heap
+/// back to the kernel once 128 KiB are free, so a loop that allocates and frees a
+/// second's worth of records faults every page in again each time; on a virtual
+/// machine each fault costs microseconds.
 public enum MemoryTuning {
-    public static func configure() {
-        _ = alleycat_keep_freed_memory(256 << 20, 16 << 20, 64 << 20)
+    /// `batch` (`alleycat race`, benchmarks): keep up to 256 MiB of freed memory, so the
+    /// next second reuses it. `service` (`alleycat serve`, which runs for days): keep
+    /// 16 MiB, give blocks of 1 MiB and more (delivery buffers) straight back to the
+    /// kernel, and use two arenas, so resident memory follows what is in use.
+    public enum Profile {
+        case batch, service
+    }
+
+    public static func configure(_ profile: Profile = .batch) {
+        switch profile {
+        case .batch: _ = alleycat_keep_freed_memory(256 << 20, 16 << 20, 64 << 20)
+        case .service:
+            _ = alleycat_keep_freed_memory(16 << 20, 4 << 20, 1 << 20)
+            _ = alleycat_limit_arenas(2)
+        }
     }
 }

@@ -43,6 +43,8 @@ public final class AlleycatService: Sendable {
         public var durable = false
         /// The newest stream log bytes kept in memory (`--stream-cache-mb`).
         public var cacheBytes = KinesisStream.defaultCacheBytes
+        /// The stream log rolls to a new segment file at this size.
+        public var segmentBytes = KinesisStream.defaultSegmentBytes
         /// Read a stream somewhere else instead of hosting one (`--source`).
         public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore)?
 
@@ -79,7 +81,7 @@ public final class AlleycatService: Sendable {
             ?? (configuration.durable ? .durable : .scratch)
         stages = try PipelineStages(
             layout: configuration.layout, setup: setup, shards: configuration.shards, shardLimits: configuration.shardLimits,
-            cacheBytes: configuration.cacheBytes, raceLength: configuration.raceLength, firehose: configuration.firehose, clock: clock,
+            cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose, clock: clock,
             mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })

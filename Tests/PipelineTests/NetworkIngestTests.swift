@@ -1,4 +1,11 @@
+import AlleycatTesting
 import Foundation
+import KinesisAPI
+import KinesisClient
+import KinesisStream
+import KinesisWire
+import RaceModel
+import Simulator
 import Testing
 
 /// The simulator and a real AWS SDK against `alleycat serve` over loopback.
@@ -36,6 +43,86 @@ import Testing
         }
     }
 
+    /// `alleycat serve --source URL` runs the firehose, merger and rankings over another
+    /// node's stream (through the Kinesis API client, SigV4-signed with that node's key):
+    /// the same seeded race gives the same history files and leaderboards as in process.
+    @Test(.timeLimit(.minutes(3))) func aNodeReadingAnotherNodesStreamMatchesTheRaceInProcess() throws {
+        let hosting = temporaryDirectory("source-host")
+        let reading = temporaryDirectory("source-reader")
+        let local = temporaryDirectory("source-local")
+        defer {
+            for directory in [hosting, reading, local] { try? FileManager.default.removeItem(atPath: directory) }
+        }
+        let plan = ["--racers", "60", "--seconds", "12", "--seed", "5", "--start", "1764000000000"]
+        let key = try createKey("load", data: hosting)
+        let host = try ServeProcess(["--data", hosting, "--shards", "2"])
+        defer { _ = host.stop() }
+        let reader = try ServeProcess(
+            ["--data", reading, "--source", host.endpoint],
+            environment: ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "unused", "AWS_REGION": "us-east-1"])
+        let sent = try run(simulatorBinary, plan + ["--endpoint", host.endpoint, "--api-key", key, "--speed", "max", "--json"])
+        #expect(sent.status == 0, "\(sent.err)")
+        // The reader keeps Kinesis's read limits (5 reads a second per shard): wait until it has every record.
+        let deadline = Date().addingTimeInterval(60)
+        while try reader.metric("alleycat_records_in_total") < 720 && Date() < deadline { usleep(100_000) }
+        #expect(try reader.metric("alleycat_records_in_total") == 720)
+        #expect(reader.stop() == 0)
+        #expect(try String(contentsOfFile: reading + "/checkpoints/\(host.endpoint.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "/", with: "_"))_alleycat.json", encoding: .utf8).contains(#""firehose""#))
+
+        #expect(try run(alleycatBinary, ["race"] + plan + ["--data", local]).status == 0)
+        for classId in 1...6 {
+            let file = "history/class-\(classId).gz"
+            #expect(try gunzip("\(reading)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
+            for measure in ["total", "best", "final"] {
+                let arguments = ["leaderboard", "--class", "\(classId)", "--by", measure, "--json"]
+                let overSource = try run(alleycatBinary, arguments + ["--data", reading]).out
+                #expect(overSource.contains("\"racerId\""))
+                #expect(overSource == (try run(alleycatBinary, arguments + ["--data", local]).out), "class \(classId) by \(measure)")
+            }
+        }
+    }
+
+    /// The same over moto's Kinesis (a faithful, slow emulator): the race is put into
+    /// moto, and `alleycat serve --source` reads it there.
+    @Test(.timeLimit(.minutes(3))) func aNodeReadingMotosKinesisMatchesTheRaceInProcess() throws {
+        let reading = temporaryDirectory("moto-reader")
+        let local = temporaryDirectory("moto-local")
+        defer {
+            for directory in [reading, local] { try? FileManager.default.removeItem(atPath: directory) }
+        }
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let client = try moto.client(streamName: "alleycat")
+        defer { client.shutdown() }
+        _ = try client.call(action: "CreateStream", body: Array(#"{"StreamName":"alleycat","ShardCount":2}"#.utf8))
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let summary = try client.call(action: "DescribeStreamSummary", body: Array(#"{"StreamName":"alleycat"}"#.utf8))
+            if String(decoding: summary, as: UTF8.self).contains(#""StreamStatus": "ACTIVE""#)
+                || String(decoding: summary, as: UTF8.self).contains(#""StreamStatus":"ACTIVE""#) { break }
+            usleep(100_000)
+        }
+        let plan = SimulationPlan(racers: 60, seconds: 12, seed: 5, startMillis: 1_764_000_000_000)
+        let summary = LoadRun(plan: plan, sink: ClientSink(client: client), clock: VirtualClock(startMillis: plan.startMillis)).run()
+        #expect(summary.accepted == 720)
+
+        let reader = try ServeProcess(
+            ["--data", reading, "--source", moto.endpoint],
+            environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1"])
+        let read = Date().addingTimeInterval(60)
+        while try reader.metric("alleycat_records_in_total") < 720 && Date() < read { usleep(100_000) }
+        #expect(try reader.metric("alleycat_records_in_total") == 720)
+        #expect(reader.stop() == 0)
+
+        #expect(try run(alleycatBinary, ["race", "--racers", "60", "--seconds", "12", "--seed", "5", "--start", "1764000000000", "--data", local]).status == 0)
+        for classId in 1...6 {
+            let file = "history/class-\(classId).gz"
+            #expect(try gunzip("\(reading)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
+            let arguments = ["leaderboard", "--class", "\(classId)", "--by", "total", "--json"]
+            #expect(try run(alleycatBinary, arguments + ["--data", reading]).out == (try run(alleycatBinary, arguments + ["--data", local]).out))
+        }
+    }
+
     /// scripts/kinesis-compat.py: boto3, pointed at the service with endpoint_url.
     @Test(.timeLimit(.minutes(3))) func boto3WorksUnchanged() throws {
         let directory = temporaryDirectory("boto3")
@@ -50,5 +137,30 @@ import Testing
         #expect(serve.stop() == 0)
         #expect(check.status == 0, "\(check.out)\n\(check.err)")
         #expect(check.out.hasSuffix("kinesis-compat: 13 checks passed\n"), "\(check.out)")
+    }
+}
+
+/// The simulator's records put into a Kinesis endpoint through the client (moto here).
+/// Only which records were refused matters to the load run; moto's sequence numbers are
+/// not this stream's, so each accepted one is answered with its position in the call.
+private struct ClientSink: RecordSink {
+    let client: KinesisClient
+
+    func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse {
+        let answer = try client.call(action: "PutRecords", body: PutRecordsCall.requestBody(streamName: client.streamName, entries: entries))
+        var records: [PutRecordsResultEntry] = []
+        var reader = JSONReader(answer)
+        try reader.readObject { reader, member in
+            guard member == "Records" else { return try reader.skipValue() }
+            try reader.readArray { reader, index in
+                var code: String?
+                try reader.readObject { reader, field in
+                    if field == "ErrorCode", !reader.readNull() { code = try reader.readString() } else { try reader.skipValue() }
+                }
+                records.append(code.map { .refused(errorCode: PutRecordErrorCode(rawValue: $0) ?? .internalFailure, errorMessage: $0) }
+                    ?? .accepted(shardId: ShardID(index: 0), sequenceNumber: SequenceNumber(shardIndex: 0, counter: UInt64(index + 1))))
+            }
+        }
+        return PutRecordsResponse(failedPutCount: records.filter { !$0.isAccepted }.count, records: records)
     }
 }

@@ -53,9 +53,12 @@ final class ServeProcess {
     let port: Int
     private let output = Pipe()
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: alleycatBinary)
         process.arguments = ["serve", "--port", "0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -80,6 +83,13 @@ final class ServeProcess {
     }
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// A counter of the service's /metrics (0 when it has none yet).
+    func metric(_ name: String) throws -> Double {
+        let text = try run("/usr/bin/env", ["curl", "-s", endpoint + "/metrics"]).out
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+    }
 
     /// Stops the service and returns its exit status.
     func stop() -> Int32 {

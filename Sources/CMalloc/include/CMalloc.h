@@ -10,3 +10,13 @@ static inline int alleycat_keep_freed_memory(int trim_threshold, int top_pad, in
     return 0;
 #endif
 }
+
+// At most `count` malloc arenas: each thread that allocates may otherwise take one of
+// its own (up to 8 per core), and each keeps its freed memory apart from the others.
+static inline int alleycat_limit_arenas(int count) {
+#ifdef M_ARENA_MAX
+    return mallopt(M_ARENA_MAX, count);
+#else
+    return 0;
+#endif
+}

@@ -48,14 +48,15 @@ extension KinesisStream {
                 }
                 block = fileBlock!
             }
-            try Self.decode(piece, shard: index, in: block, at: start, verify: cached == nil, into: &records)
+            try Self.decode(piece, shard: index, in: block, at: start, verify: cached == nil && log.sync, into: &records)
         }
         return GetRecordsResult(
             records: records, nextShardIterator: ShardIterator(shardId: iterator.shardId, nextCounter: next), millisBehindLatest: behind)
     }
 
     /// The records of a run's frames, from the piece's `skip`th on. Frames read from a
-    /// file are checked against their checksums; cached ones were made by this process.
+    /// durable log's file are checked against their checksums; cached ones were made by
+    /// this process, and a scratch log writes none.
     private static func decode(
         _ piece: Shard.Piece, shard: Int, in block: ByteBlock, at start: Int, verify: Bool, into records: inout [ShardRecord]
     ) throws(StreamError) {

@@ -21,9 +21,9 @@ extension KinesisStream {
             var failed = 0
             var results: [PutRecordsResultEntry] = []
             results.reserveCapacity(entries.count)
-            // Accepted entries by shard, in request order within each.
-            var byShard: [Int: [(entry: Int, counter: UInt64, arrival: Int64)]] = [:]
-            var shardOrder: [Int] = []
+            var accepted: [(shard: Int, entry: Int, counter: UInt64, arrival: Int64)] = []
+            accepted.reserveCapacity(entries.count)
+            var oneShard = true
             for (position, (entry, shard)) in zip(entries, shardIndexes).enumerated() {
                 let size = entry.data.count + entry.partitionKey.utf8.count
                 if let refusal = state.shards[shard].admit(size: size, nowMillis: now, limits: limits) {
@@ -33,28 +33,35 @@ extension KinesisStream {
                         errorMessage: Self.rateMessage(refusal, shard: state.shards[shard].id, stream: streamName, limits: limits)))
                 } else {
                     let (counter, arrival) = state.shards[shard].assign(nowMillis: now)
-                    if byShard[shard] == nil { shardOrder.append(shard) }
-                    byShard[shard, default: []].append((position, counter, arrival))
+                    oneShard = oneShard && (accepted.first.map { $0.shard == shard } ?? true)
+                    accepted.append((shard, position, counter, arrival))
                     results.append(.accepted(shardId: state.shards[shard].id, sequenceNumber: SequenceNumber(shardIndex: shard, counter: counter)))
                 }
             }
             let response = PutRecordsResponse(failedPutCount: failed, records: results)
-            guard !shardOrder.isEmpty else { return (response, [], 0) }
+            guard !accepted.isEmpty else { return (response, [], 0) }
+            // Each shard's records back to back, in request order within it.
+            if !oneShard { accepted.sort { ($0.shard, $0.entry) < ($1.shard, $1.entry) } }
             var frames: [UInt8] = []
             frames.reserveCapacity(entries.reduce(0) { $0 + $1.data.count + $1.partitionKey.utf8.count + 40 })
             var pending: [(shard: Int, start: Int, run: Shard.Run)] = []
-            for shard in shardOrder {
-                let records = byShard[shard]!
+            var index = 0
+            while index < accepted.count {
+                let first = accepted[index]
                 let start = frames.count
-                for record in records {
+                var count = 0
+                while index < accepted.count, accepted[index].shard == first.shard {
+                    let record = accepted[index]
                     let entry = entries[record.entry]
                     LogFrame.appendRecord(
-                        shard: shard, counter: record.counter, arrivalMillis: record.arrival, partitionKey: entry.partitionKey,
-                        data: entry.data, to: &frames)
+                        shard: record.shard, counter: record.counter, arrivalMillis: record.arrival, partitionKey: entry.partitionKey,
+                        data: entry.data, checksum: log.sync, to: &frames)
+                    count += 1
+                    index += 1
                 }
-                pending.append((shard, start, Shard.Run(
-                    offset: 0, bytes: UInt32(frames.count - start), count: UInt32(records.count), firstCounter: records[0].counter,
-                    arrivalMillis: records[0].arrival, committed: false)))
+                pending.append((first.shard, start, Shard.Run(
+                    offset: 0, bytes: UInt32(frames.count - start), count: UInt32(count), firstCounter: first.counter,
+                    arrivalMillis: first.arrival, committed: false)))
             }
             // Frames join the log in the order their sequence numbers were given.
             let logStart = frames.withUnsafeBytes { raw in

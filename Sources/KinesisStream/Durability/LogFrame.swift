@@ -15,8 +15,10 @@ enum LogFrame: Equatable {
     private static let checkpointKind: UInt8 = 2
 
     /// Appends a record's frame without building the enum (the write path).
+    /// A scratch log, never opened again, leaves the checksum 0 (`checksum: false`): it
+    /// would guard against nothing, at the cost of a pass over every record's bytes.
     static func appendRecord(
-        shard: Int, counter: UInt64, arrivalMillis: Int64, partitionKey: String, data: [UInt8], to buffer: inout [UInt8]
+        shard: Int, counter: UInt64, arrivalMillis: Int64, partitionKey: String, data: [UInt8], checksum: Bool = true, to buffer: inout [UInt8]
     ) {
         let keyBytes = partitionKey.utf8.count
         let payload = 1 + 4 + 8 + 8 + 2 + keyBytes + 4 + data.count
@@ -30,7 +32,7 @@ enum LogFrame: Equatable {
         buffer.append(contentsOf: partitionKey.utf8)
         appendInteger(UInt32(data.count), to: &buffer)
         buffer.append(contentsOf: data)
-        seal(&buffer, start: start, payload: payload)
+        seal(&buffer, start: start, payload: payload, checksum: checksum)
     }
 
     static func appendCheckpoint(consumer: String, shard: Int, counter: UInt64, to buffer: inout [UInt8]) {
@@ -47,8 +49,8 @@ enum LogFrame: Equatable {
     }
 
     /// Writes the header of the frame that starts at `start`.
-    private static func seal(_ buffer: inout [UInt8], start: Int, payload: Int) {
-        let crc = buffer.withUnsafeBufferPointer { crc32(0, $0.baseAddress! + start + headerBytes, UInt32(payload)) }
+    private static func seal(_ buffer: inout [UInt8], start: Int, payload: Int, checksum: Bool = true) {
+        let crc = checksum ? buffer.withUnsafeBufferPointer { crc32(0, $0.baseAddress! + start + headerBytes, UInt32(payload)) } : 0
         buffer.withUnsafeMutableBufferPointer { bytes in
             write(UInt32(payload), at: start, in: bytes)
             write(UInt32(truncatingIfNeeded: crc), at: start + 4, in: bytes)

@@ -6,8 +6,8 @@ import StreamReading
 /// (a block stays alive while a reader still holds a record in it).
 struct RecordCache {
     let capacityBytes: Int
+    /// Oldest first; a few dozen at most, so dropping the first is cheap.
     private var blocks: [(start: UInt64, block: ByteBlock)] = []
-    private var head = 0
     private var heldBytes = 0
 
     static let blockSize = 4 << 20
@@ -28,19 +28,15 @@ struct RecordCache {
         _ = block.append(frames)
         blocks.append((offset, block))
         heldBytes += block.capacity
-        while heldBytes > capacityBytes, blocks.count - head > 1 {
-            heldBytes -= blocks[head].block.capacity
-            head += 1
-        }
-        if head > 64 {
-            blocks.removeFirst(head)
-            head = 0
+        while heldBytes > capacityBytes, blocks.count > 1 {
+            heldBytes -= blocks[0].block.capacity
+            blocks.removeFirst()
         }
     }
 
     /// The block and offset holding `count` bytes at logical `offset`, if they are cached.
     func lookup(_ offset: UInt64, count: Int) -> (block: ByteBlock, offset: Int)? {
-        var low = head
+        var low = 0
         var high = blocks.count - 1
         guard low <= high, blocks[low].start <= offset else { return nil }
         while low < high {

@@ -72,6 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("stream-cache-mb"), help: "MiB of the newest stream log kept in memory for readers at the tail (older records are read from the files).")
     var streamCacheMB = KinesisStream.defaultCacheBytes >> 20
 
+    @Option(name: .customLong("stream-segment-kb"), help: "KiB at which the stream log starts a new segment file (retention deletes whole segments).")
+    var streamSegmentKB = KinesisStream.defaultSegmentBytes >> 10
+
     @Option(help: "Read this Kinesis endpoint's stream instead of hosting one, for example http://127.0.0.1:8080 (another alleycat serve) or https://kinesis.eu-west-1.amazonaws.com.")
     var source: String?
 
@@ -87,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         if speedFactor == nil { throw ValidationError("--speed must be realtime or a positive factor such as 10, got '\(speed)'") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
         if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
+        if streamSegmentKB < 1 || streamSegmentKB > 1 << 22 { throw ValidationError("--stream-segment-kb must be 1 to 4194304, got \(streamSegmentKB)") }
         if let source {
             guard source.hasPrefix("http://") || source.hasPrefix("https://") else {
                 throw ValidationError("--source must be an http:// or https:// URL, got '\(source)'")
@@ -107,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MemoryTuning.configure()
+        MemoryTuning.configure(.service)
         let started = SystemClock.realtimeMillis()
         let clock = SystemClock(startMillis: started, factor: speedFactor!)
         var configuration = AlleycatService.Configuration()
@@ -118,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shardLimits = ShardLimits(recordsPerSecond: recordsPerShardSecond)
         configuration.durable = !inMemory
         configuration.cacheBytes = streamCacheMB << 20
+        configuration.segmentBytes = streamSegmentKB << 10
         if let source {
             configuration.remoteSource = try RemoteSource.open(endpoint: source, stream: sourceStream, layout: configuration.layout)
         }
