@@ -63,11 +63,6 @@ public final class DeliveryStream: Sendable {
         shared.withLock { $0.metrics }
     }
 
-    /// The last error reading the source met (nil once a read works again).
-    public var readError: SourceError? {
-        driver.withLock { $0.reader.lastError }
-    }
-
     /// Reads everything the source has, processes it, and delivers when a buffering hint is met.
     public func pump() {
         driver.withLock { driver in driver.pump(stage: self) }
@@ -91,6 +86,8 @@ public final class DeliveryStream: Sendable {
         var positions: [String: RecordSequence] = [:]
         var nextRecordId = 0
         var nextDeliveryNumber = 0
+        /// The read error last logged, so a failing source is logged once and once more when it recovers.
+        var reportedError: SourceError?
         let sizeHint: Int
 
         init(reader: StreamReader, sizeHint: Int) {
@@ -103,6 +100,7 @@ public final class DeliveryStream: Sendable {
             let configuration = stage.configuration
             while true {
                 let records = reader.poll()
+                reportReadError()
                 if records.isEmpty { break }
                 stage.shared.withLock { $0.metrics.recordsIn += records.count }
                 var start = 0
@@ -120,6 +118,21 @@ public final class DeliveryStream: Sendable {
             if let started = bufferStartedAt, stage.clock.nowMillis() - started >= configuration.bufferingHints.intervalMillis {
                 deliver(stage: stage)
             }
+        }
+
+        /// Throttling and expired iterators are routine (the reader waits, or renews the
+        /// iterator); a source that fails or lost a shard is worth a line.
+        private mutating func reportReadError() {
+            var current = reader.lastError
+            if case .throttled = current { current = reportedError }
+            if case .expiredIterator = current { current = reportedError }
+            guard current != reportedError else { return }
+            switch (current, reportedError) {
+            case let (error?, _): printError("firehose: cannot read \(reader.source.sourceName): \(error.message); retrying")
+            case (nil, _?): printError("firehose: reading \(reader.source.sourceName) again")
+            case (nil, nil): break
+            }
+            reportedError = current
         }
 
         // MARK: Processing

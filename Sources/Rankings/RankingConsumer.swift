@@ -32,9 +32,4 @@ public final class RankingConsumer: Sendable {
             return engine.ingest(records, nowMillis: nowMillis)
         }
     }
-
-    /// The last error reading the source met (nil once a read works again).
-    public var readError: SourceError? {
-        reader.withLock { $0.lastError }
-    }
 }
