@@ -86,7 +86,7 @@ public final class AlleycatService: Sendable {
         let merger = stages.merger
         rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
         // The ranking consumer starts a race's length back, so after a restart the current
-        // race is ranked again from the stream (an empty in-memory stream has nothing there).
+        // race is ranked again from the stream (a new scratch stream has nothing there).
         let since = clock.nowMillis() - Int64(configuration.raceLength + 10) * 1000
         rankingConsumer = try RankingConsumer(
             source: stages.source, checkpoints: stages.checkpoints, engine: rankings, start: .atTimestamp(millis: since),

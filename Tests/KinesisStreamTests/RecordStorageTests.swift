@@ -141,3 +141,16 @@ import RaceModel
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+@Suite struct ShardRunTests {
+    @Test func aRunIs32BytesAndKeepsItsBytesAndCommitApart() {
+        #expect(MemoryLayout<Shard.Run>.stride == 32)
+        var run = Shard.Run(offset: 7, bytes: (1 << 31) - 1, count: 3, firstCounter: 10, arrivalMillis: 5, committed: false)
+        #expect(run.bytes == (1 << 31) - 1)
+        #expect(!run.committed)
+        run.committed = true
+        #expect(run.committed && run.bytes == (1 << 31) - 1)
+        run.bytes = 100
+        #expect(run.committed && run.bytes == 100)
+    }
+}

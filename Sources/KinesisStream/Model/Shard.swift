@@ -6,15 +6,34 @@ struct Shard {
     let id: ShardID
     let range: HashKeyRange
 
-    /// Consecutive records of this shard, back to back in the log.
+    /// Consecutive records of this shard, back to back in the log: 32 bytes.
     struct Run {
         var offset: UInt64
-        var bytes: UInt32
+        /// The byte count, and in its top bit whether the run is not yet committed.
+        private var bytesAndPending: UInt32
         var count: UInt32
         var firstCounter: UInt64
         var arrivalMillis: Int64
+
+        init(offset: UInt64, bytes: UInt32, count: UInt32, firstCounter: UInt64, arrivalMillis: Int64, committed: Bool) {
+            precondition(bytes < 1 << 31, "a run holds less than 2 GiB")
+            self.offset = offset
+            self.bytesAndPending = bytes | (committed ? 0 : 1 << 31)
+            self.count = count
+            self.firstCounter = firstCounter
+            self.arrivalMillis = arrivalMillis
+        }
+
+        var bytes: UInt32 {
+            get { bytesAndPending & 0x7FFF_FFFF }
+            set { bytesAndPending = newValue | (bytesAndPending & 1 << 31) }
+        }
+
         /// Written (and synced) to the log, so readers may see it.
-        var committed: Bool
+        var committed: Bool {
+            get { bytesAndPending >> 31 == 0 }
+            set { bytesAndPending = bytes | (newValue ? 0 : 1 << 31) }
+        }
 
         var endCounter: UInt64 { firstCounter + UInt64(count) }
     }
@@ -115,7 +134,7 @@ struct Shard {
         nextCounter = counter + 1
         lastArrivalMillis = max(lastArrivalMillis, arrivalMillis)
         if var last = runs.last, last.offset + UInt64(last.bytes) == offset, last.endCounter == counter,
-           last.arrivalMillis == lastArrivalMillis, Int(last.bytes) + length <= Int(UInt32.max) {
+           last.arrivalMillis == lastArrivalMillis, Int(last.bytes) + length < 1 << 31 {
             last.bytes += UInt32(length)
             last.count += 1
             runs[runs.count - 1] = last

@@ -35,7 +35,7 @@ struct RaceCommand: ParsableCommand {
     @Option(name: .customLong("data"), help: "Data directory for the outputs.")
     var directory = "data"
 
-    @Flag(help: "Keep the stream in a segment log under DATA/stream (fsynced before records are acknowledged; a rerun on the same --data continues that stream) instead of in memory.")
+    @Flag(help: "Keep the stream in a segment log under DATA/stream (fsynced before records are acknowledged; a rerun on the same --data continues that stream) instead of a scratch log, written without fsync and removed at the end.")
     var durable = false
 
     @Flag(help: "Print only the figures as one JSON object (for scripts/bench.sh).")
