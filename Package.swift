@@ -106,7 +106,8 @@ let package = Package(
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         // What tests of several targets share: a moto_server child on a free port.
         .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "StreamReading"], path: "Tests/AlleycatTesting"),
-        .testTarget(name: "KinesisClientTests", dependencies: ["KinesisClient", "StreamReading", "KinesisWire", "AlleycatTesting"]),
+        .testTarget(
+            name: "KinesisClientTests", dependencies: ["KinesisClient", "StreamReading", "KinesisWire", "KinesisAPI", "KinesisStream", "AlleycatTesting"]),
         .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),

@@ -1,4 +1,6 @@
 import AlleycatTesting
+import KinesisAPI
+import KinesisStream
 import KinesisWire
 import StreamReading
 import Synchronization
@@ -221,23 +223,8 @@ struct KinesisClientTests {
 
     /// PutRecords; the entries come back with the shard and sequence number each got.
     static func put(_ client: KinesisClient, _ entries: [Put]) throws -> [Put] {
-        let body = try client.call(action: "PutRecords", body: json { writer in
-            writer.key("StreamName")
-            writer.string(client.streamName)
-            writer.key("Records")
-            writer.beginArray()
-            for entry in entries {
-                writer.beginObject()
-                writer.key("Data")
-                entry.data.withUnsafeBytes { writer.base64($0) }
-                writer.key("PartitionKey")
-                writer.string(entry.key)
-                writer.key("ExplicitHashKey")
-                writer.string(entry.hashKey)
-                writer.endObject()
-            }
-            writer.endArray()
-        })
+        let requests = entries.map { PutRecordsRequestEntry(data: $0.data, partitionKey: $0.key, explicitHashKey: $0.hashKey) }
+        let body = try client.call(action: "PutRecords", body: PutRecordsCall.requestBody(streamName: client.streamName, entries: requests))
         var placed = entries
         var failed: Int64 = -1
         var reader = JSONReader(body)
