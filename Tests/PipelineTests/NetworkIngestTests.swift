@@ -31,16 +31,7 @@ import Testing
 
         let raced = try run(alleycatBinary, ["race"] + plan + ["--data", local])
         #expect(raced.status == 0)
-        for classId in 1...6 {
-            let file = "history/class-\(classId).gz"
-            #expect(try gunzip("\(network)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
-            for measure in ["total", "best", "final"] {
-                let arguments = ["leaderboard", "--class", "\(classId)", "--by", measure, "--json"]
-                let overNetwork = try run(alleycatBinary, arguments + ["--data", network]).out
-                #expect(overNetwork.contains("\"racerId\""))
-                #expect(overNetwork == (try run(alleycatBinary, arguments + ["--data", local]).out), "class \(classId) by \(measure)")
-            }
-        }
+        try expectSameOutputs(network, as: local)
     }
 
     /// `alleycat serve --source URL` runs the firehose, merger and rankings over another
@@ -70,16 +61,7 @@ import Testing
         #expect(try String(contentsOfFile: reading + "/checkpoints/\(host.endpoint.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "/", with: "_"))_alleycat.json", encoding: .utf8).contains(#""firehose""#))
 
         #expect(try run(alleycatBinary, ["race"] + plan + ["--data", local]).status == 0)
-        for classId in 1...6 {
-            let file = "history/class-\(classId).gz"
-            #expect(try gunzip("\(reading)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
-            for measure in ["total", "best", "final"] {
-                let arguments = ["leaderboard", "--class", "\(classId)", "--by", measure, "--json"]
-                let overSource = try run(alleycatBinary, arguments + ["--data", reading]).out
-                #expect(overSource.contains("\"racerId\""))
-                #expect(overSource == (try run(alleycatBinary, arguments + ["--data", local]).out), "class \(classId) by \(measure)")
-            }
-        }
+        try expectSameOutputs(reading, as: local)
     }
 
     /// The same over moto's Kinesis (a faithful, slow emulator): the race is put into
@@ -115,12 +97,7 @@ import Testing
         #expect(reader.stop() == 0)
 
         #expect(try run(alleycatBinary, ["race", "--racers", "60", "--seconds", "12", "--seed", "5", "--start", "1764000000000", "--data", local]).status == 0)
-        for classId in 1...6 {
-            let file = "history/class-\(classId).gz"
-            #expect(try gunzip("\(reading)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
-            let arguments = ["leaderboard", "--class", "\(classId)", "--by", "total", "--json"]
-            #expect(try run(alleycatBinary, arguments + ["--data", reading]).out == (try run(alleycatBinary, arguments + ["--data", local]).out))
-        }
+        try expectSameOutputs(reading, as: local)
     }
 
     /// scripts/kinesis-compat.py: boto3, pointed at the service with endpoint_url.
@@ -137,6 +114,21 @@ import Testing
         #expect(serve.stop() == 0)
         #expect(check.status == 0, "\(check.out)\n\(check.err)")
         #expect(check.out.hasSuffix("kinesis-compat: 13 checks passed\n"), "\(check.out)")
+    }
+}
+
+/// Every class's history file and every leaderboard (total, best, final) of `data` are
+/// those of `local`, and the leaderboards are not empty.
+private func expectSameOutputs(_ data: String, as local: String) throws {
+    for classId in 1...6 {
+        let file = "history/class-\(classId).gz"
+        #expect(try gunzip("\(data)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
+        for measure in ["total", "best", "final"] {
+            let arguments = ["leaderboard", "--class", "\(classId)", "--by", measure, "--json"]
+            let board = try run(alleycatBinary, arguments + ["--data", data]).out
+            #expect(board.contains("\"racerId\""))
+            #expect(board == (try run(alleycatBinary, arguments + ["--data", local]).out), "class \(classId) by \(measure)")
+        }
     }
 }
 
