@@ -44,20 +44,17 @@ public final class EmbeddedSource: StreamSource, CheckpointStore {
     public func read(_ iterator: SourceIterator, limit: Int) throws(SourceError) -> SourceBatch {
         let shard = try shard(iterator.shardId)
         guard let counter = UInt64(iterator.token) else { throw .failure("shard iterator \(iterator.token) was not made by this stream") }
-        let result: GetRecordsResult
+        let name = shardNames[shard.index]
+        let result: (records: [StreamRecord], next: ShardIterator, millisBehindLatest: Int64)
         do {
-            result = try stream.getRecords(ShardIterator(shardId: shard, nextCounter: counter), limit: min(limit, maximumReadLimit))
+            result = try stream.read(ShardIterator(shardId: shard, nextCounter: counter), limit: min(limit, maximumReadLimit)) {
+                StreamRecord(shardId: name, sequenceNumber: Self.sequence($0), approximateArrivalMillis: $1, partitionKey: $2, data: $3)
+            }
         } catch {
             throw Self.sourceError(error)
         }
-        let name = shardNames[shard.index]
-        let records = result.records.map {
-            StreamRecord(
-                shardId: name, sequenceNumber: Self.sequence($0.sequenceNumber), approximateArrivalMillis: $0.approximateArrivalMillis,
-                partitionKey: $0.partitionKey, data: $0.data)
-        }
         return SourceBatch(
-            records: records, next: SourceIterator(shardId: iterator.shardId, token: String(result.nextShardIterator.nextCounter)),
+            records: result.records, next: SourceIterator(shardId: iterator.shardId, token: String(result.next.nextCounter)),
             millisBehindLatest: result.millisBehindLatest)
     }
 

@@ -12,6 +12,17 @@ extension KinesisStream {
     /// What to read is settled under the lock; records in the cache are viewed in place,
     /// older ones are read from the segment files after the lock is let go.
     public func getRecords(_ iterator: ShardIterator, limit: Int = CallLimits.maximumGetRecords) throws(StreamError) -> GetRecordsResult {
+        let (records, next, behind) = try read(iterator, limit: limit) { sequenceNumber, arrival, key, data in
+            ShardRecord(sequenceNumber: sequenceNumber, approximateArrivalMillis: arrival, partitionKey: key, data: data)
+        }
+        return GetRecordsResult(records: records, nextShardIterator: next, millisBehindLatest: behind)
+    }
+
+    /// GetRecords with the records made by `make`, so a reader of another record type
+    /// (the reading seam's) gets them without a second pass.
+    func read<Record>(
+        _ iterator: ShardIterator, limit: Int, make: (SequenceNumber, Int64, String, RecordData) -> Record
+    ) throws(StreamError) -> (records: [Record], next: ShardIterator, millisBehindLatest: Int64) {
         try checkShard(iterator.shardId)
         guard (1...CallLimits.maximumGetRecords).contains(limit) else {
             throw .validation("GetRecords Limit is \(limit), must be 1 to \(CallLimits.maximumGetRecords)")
@@ -31,7 +42,7 @@ extension KinesisStream {
             let located = pieces.map { piece in (piece, state.cache.lookup(piece.run.offset, count: Int(piece.run.bytes))) }
             return (located, next, behind)
         }
-        var records: [ShardRecord] = []
+        var records: [Record] = []
         records.reserveCapacity(located.reduce(0) { $0 + $1.piece.take })
         let fileBytes = located.reduce(0) { $0 + ($1.cached == nil ? Int($1.piece.run.bytes) : 0) }
         let fileBlock = fileBytes > 0 ? ByteBlock(capacity: fileBytes) : nil
@@ -48,17 +59,17 @@ extension KinesisStream {
                 }
                 block = fileBlock!
             }
-            try Self.decode(piece, shard: index, in: block, at: start, verify: cached == nil && log.sync, into: &records)
+            try Self.decode(piece, shard: index, in: block, at: start, verify: cached == nil && log.sync, make: make, into: &records)
         }
-        return GetRecordsResult(
-            records: records, nextShardIterator: ShardIterator(shardId: iterator.shardId, nextCounter: next), millisBehindLatest: behind)
+        return (records, ShardIterator(shardId: iterator.shardId, nextCounter: next), behind)
     }
 
     /// The records of a run's frames, from the piece's `skip`th on. Frames read from a
     /// durable log's file are checked against their checksums; cached ones were made by
     /// this process, and a scratch log writes none.
-    private static func decode(
-        _ piece: Shard.Piece, shard: Int, in block: ByteBlock, at start: Int, verify: Bool, into records: inout [ShardRecord]
+    private static func decode<Record>(
+        _ piece: Shard.Piece, shard: Int, in block: ByteBlock, at start: Int, verify: Bool,
+        make: (SequenceNumber, Int64, String, RecordData) -> Record, into records: inout [Record]
     ) throws(StreamError) {
         let raw = UnsafeRawBufferPointer(start: block.base + start, count: Int(piece.run.bytes))
         var offset = 0
@@ -67,11 +78,10 @@ extension KinesisStream {
                 throw .internalFailure("the stream log is damaged in shard \(ShardID(index: shard)) near record \(piece.run.firstCounter + UInt64(index)); restore it from a backup or move it away")
             }
             if index >= piece.skip {
-                records.append(ShardRecord(
-                    sequenceNumber: SequenceNumber(shardIndex: shard, counter: piece.run.firstCounter + UInt64(index)),
-                    approximateArrivalMillis: piece.run.arrivalMillis,
-                    partitionKey: String(decoding: UnsafeRawBufferPointer(rebasing: raw[frame.key]), as: UTF8.self),
-                    data: RecordData(block: block, offset: start + frame.data.lowerBound, count: frame.data.count)))
+                records.append(make(
+                    SequenceNumber(shardIndex: shard, counter: piece.run.firstCounter + UInt64(index)), piece.run.arrivalMillis,
+                    String(decoding: UnsafeRawBufferPointer(rebasing: raw[frame.key]), as: UTF8.self),
+                    RecordData(block: block, offset: start + frame.data.lowerBound, count: frame.data.count)))
             }
             offset = frame.next
         }

@@ -113,7 +113,7 @@ final class SegmentLog: @unchecked Sendable {
         var logical: UInt64 = 0
         for index in found.indices {
             found[index].logicalStart = logical
-            let bytes = try Self.readWhole(found[index].path)
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: found[index].path)))
             var offset = 0
             var problem: String?
             try bytes.withUnsafeBytes { raw in
@@ -353,10 +353,6 @@ final class SegmentLog: @unchecked Sendable {
             offset += count
         }
         return true
-    }
-
-    private static func readWhole(_ path: String) throws -> [UInt8] {
-        try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     private static func writeDurably(_ bytes: [UInt8], to path: String, directory: String) throws {
