@@ -58,7 +58,7 @@ let package = Package(
             name: "RaceStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         // Contract 4's file format on its own, so readers of history need not take the merger and its store.
-        .target(name: "HistoryFile", dependencies: ["RaceModel"]),
+        .target(name: "HistoryFile", dependencies: ["RaceModel", "Storage"]),
         .target(name: "Leaderboard", dependencies: ["RaceModel", "HistoryFile", "Storage", "RaceStore"]),
         .target(name: "Rankings", dependencies: ["RaceModel", "StreamReading", "HistoryFile"]),
         .target(
@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "KinesisAPI"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "HistoryFileTests", dependencies: ["HistoryFile", "RaceModel"]),
+        .testTarget(name: "HistoryFileTests", dependencies: ["HistoryFile", "RaceModel", "Storage"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
         .testTarget(name: "RankingsTests", dependencies: ["StreamReading", "Rankings", "RaceModel", "KinesisStream", "HistoryFile"]),
         .testTarget(

@@ -145,9 +145,19 @@ public final class HistoryMerger: Sendable {
                 return report
             }
             let classes = touched.sorted()
-            let tables = classes.map { state.tables[$0]! }
+            // Only the seconds that changed are compressed again, on all cores; each file
+            // is then laid out from its seconds' pieces.
             let level = compressionLevel
-            let files = parallelMap(classes.count) { index in Gzip.compress(tables[index].json(), level: level) }
+            // Work comes in runs of up to 16 seconds of one class, so the racer order is sorted once a run.
+            let work = classes.flatMap { classId in
+                let stale = state.tables[classId]!.staleSeconds
+                return stride(from: 0, to: stale.count, by: 16).map { (classId, Array(stale[$0..<min($0 + 16, stale.count)])) }
+            }
+            let tablesNow = state.tables
+            let pieces = parallelMap(work.count) { index in tablesNow[work[index].0]!.compress(seconds: work[index].1, level: level) }
+            for (made, (classId, seconds)) in zip(pieces, work) { state.tables[classId]!.install(made, seconds: seconds) }
+            let files = classes.map { state.tables[$0]!.gzip(level: level) }
+            let tables = classes.map { state.tables[$0]! }
             for (classId, file) in zip(classes, files) {
                 try historyBucket.put(key: Self.historyKey(classId: classId), bytes: file)
             }

@@ -232,11 +232,8 @@ public final class RankingEngine: Sendable {
     private func buildAllTime(classId: Int, second: Int, generation: Int) -> AllTimeStandings {
         let table = state.withLock { $0.classes[classId - ExerciseClass.validIds.lowerBound].historyAtStart } ?? history(classId)
         var holders: [AllTimeStandings.Holder] = []
-        holders.reserveCapacity(table.racers.count)
-        for racerId in table.racers.keys {
-            if let record = table.best(racerId: racerId, second: second) {
-                holders.append(AllTimeStandings.Holder(racerId: racerId, record: record.doubleValue))
-            }
+        for (racerId, record) in table.records(atSecond: second) {
+            holders.append(AllTimeStandings.Holder(racerId: racerId, record: record.doubleValue))
         }
         let gathered = state.withLock { state in
             let race = state.classes[classId - ExerciseClass.validIds.lowerBound]

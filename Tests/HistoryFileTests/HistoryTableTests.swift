@@ -1,6 +1,7 @@
 import Testing
 import RaceModel
 @testable import HistoryFile
+import Storage
 
 func decimal(_ text: String) -> DecimalNumber {
     var index = 0
@@ -46,5 +47,74 @@ func decimal(_ text: String) -> DecimalNumber {
     ])
     func refusesBrokenFiles(text: String, message: String) {
         #expect(throws: HistoryFileError(description: message)) { try HistoryTable.decode(Array(text.utf8)) }
+    }
+}
+
+@Suite struct HistoryTableFileTests {
+    /// 300 racers over 60 seconds, the outputs a simulated race gives.
+    static func folds(seed: Int) -> [(racer: Int, second: Int, output: DecimalNumber)] {
+        (1...60).flatMap { second in
+            (0..<300).map { racer in
+                let cadence = (racer * 7 + second * 13 + seed) % 90 + 30
+                let resistance = (racer * 11 + second * 5 + seed) % 50 + 20
+                return (racer * 3 + 1, second, DecimalNumber.output(cadence: DecimalNumber(cadence), resistance: DecimalNumber(resistance)))
+            }
+        }
+    }
+
+    @Test func theFileIsTheGzipOfTheJSON() throws {
+        var table = HistoryTable()
+        for fold in Self.folds(seed: 0) { table.fold(racerId: fold.racer, second: fold.second, output: fold.output) }
+        #expect(try Gzip.decompress(table.gzip()) == table.json())
+        #expect(try HistoryTable.decode(Gzip.decompress(table.gzip())) == table)
+        var empty = HistoryTable()
+        #expect(try Gzip.decompress(empty.gzip()) == Array("{}".utf8))
+    }
+
+    @Test func onlyChangedSecondsAreCompressedAgainAndTheFileIsTheSameAsAFreshOne() throws {
+        var merged = HistoryTable()
+        for fold in Self.folds(seed: 0) { merged.fold(racerId: fold.racer, second: fold.second, output: fold.output) }
+        _ = merged.gzip()
+        #expect(merged.staleSeconds == [])
+        // A second race: new records at seconds 2 and 40 only, and a new racer at second 59.
+        merged.fold(racerId: 4, second: 2, output: DecimalNumber(mantissa: 9_999_99, scale: 2))
+        merged.fold(racerId: 7, second: 40, output: DecimalNumber(1))
+        merged.fold(racerId: 100_000, second: 59, output: DecimalNumber(mantissa: 5, scale: 1))
+        #expect(merged.staleSeconds == [2, 59])
+        let file = merged.gzip()
+
+        var fresh = HistoryTable()
+        for fold in Self.folds(seed: 0) { fresh.fold(racerId: fold.racer, second: fold.second, output: fold.output) }
+        fresh.fold(racerId: 4, second: 2, output: DecimalNumber(mantissa: 9_999_99, scale: 2))
+        fresh.fold(racerId: 100_000, second: 59, output: DecimalNumber(mantissa: 5, scale: 1))
+        #expect(fresh == merged)
+        #expect(file == fresh.gzip())
+        #expect(try Gzip.decompress(file) == fresh.json())
+    }
+
+    @Test func valuesTooWideToPackAreKeptExactly() throws {
+        var table = HistoryTable()
+        let wide = [
+            DecimalNumber(mantissa: 134_217_728, scale: 2), DecimalNumber(mantissa: 123_456_789_012_345, scale: 15),
+            DecimalNumber(mantissa: -134_217_727, scale: 0), DecimalNumber(mantissa: 1, scale: 18),
+        ]
+        for (racer, value) in wide.enumerated() { table.fold(racerId: racer, second: 1, output: value) }
+        #expect(wide.indices.map { table.best(racerId: $0, second: 1) } == wide)
+        #expect(String(decoding: table.json(), as: UTF8.self)
+            == #"{"1":{"0":1342177.28,"1":0.123456789012345,"2":-134217727,"3":0.000000000000000001}}"#)
+        table.fold(racerId: 0, second: 1, output: DecimalNumber(mantissa: 2_000_000_000, scale: 2))
+        #expect(table.best(racerId: 0, second: 1) == DecimalNumber(mantissa: 2_000_000_000, scale: 2))
+        #expect(try HistoryTable.decode(table.json()) == table)
+    }
+
+    @Test func recordsAtASecondAndRacers() {
+        var table = HistoryTable()
+        for (racer, second, output) in [(10, 2, 1), (2, 2, 2), (5, 1, 3)] { table.fold(racerId: racer, second: second, output: DecimalNumber(output)) }
+        #expect(table.records(atSecond: 2).map { "\($0.racerId)=\($0.output)" }.sorted() == ["10=1", "2=2"])
+        #expect(table.records(atSecond: 3).isEmpty)
+        #expect(table.records(atSecond: 0).isEmpty)
+        #expect(table.racerIds == [2, 5, 10])
+        #expect(table.seconds == 2)
+        #expect(table.contains(racerId: 5) && !table.contains(racerId: 6))
     }
 }

@@ -186,14 +186,12 @@ struct HistoryCommand: ParsableCommand {
             throw UserError("no history file \(bucket.path(for: key)): class \(classId) has no merged races yet (run `alleycat race --class \(classId)`)")
         }
         let table = try HistoryTable.decode(Gzip.decompress(bucket.get(key: key)))
-        if let racer, table.racers[racer] == nil {
+        if let racer, !table.contains(racerId: racer) {
             throw UserError("racer \(racer) has no records in class \(classId)")
         }
         var rows: [(second: Int, racer: Int, output: DecimalNumber)] = []
-        for (racerId, series) in table.racers where racer == nil || racer == racerId {
-            for (index, _) in series.enumerated() where second == nil || second == index + 1 {
-                if let best = table.best(racerId: racerId, second: index + 1) { rows.append((index + 1, racerId, best)) }
-            }
+        for at in 0..<table.seconds where second == nil || second == at + 1 {
+            for (racerId, best) in table.records(atSecond: at + 1) where racer == nil || racer == racerId { rows.append((at + 1, racerId, best)) }
         }
         rows.sort { ($0.second, $0.racer) < ($1.second, $1.racer) }
         if let second, rows.isEmpty { throw UserError("no records at second \(second) in class \(classId)") }
