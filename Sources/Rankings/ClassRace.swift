@@ -1,4 +1,5 @@
 import HistoryFile
+import RaceModel
 
 /// One class's current race: each rider's output by second, latest and best, and
 /// the standings last published. Riders get a slot (0, 1, 2, ... in order of
@@ -18,10 +19,10 @@ struct ClassRace {
     private(set) var currentSecond = 0
     private(set) var racers: [Racer] = []
     private(set) var slots: [Int: Int] = [:]
-    /// Outputs by second (index second - 1), each indexed by slot; NaN where none arrived.
+    /// Outputs by second (index second - 1), each indexed by slot, 4 bytes a cell.
     /// Column-major: a second's column fills as that second arrives, and the
     /// "All time" view reads one contiguous column.
-    private var columns: [[Double]]
+    private var columns: [PackedDecimals]
     /// Set when this race publishes; nil between a new race's first message and its first publish.
     var published: HereNowStandings?
     /// Counts publishes and race starts, so cached "All time" rankings know when they are out of date.
@@ -40,7 +41,7 @@ struct ClassRace {
     init(classId: Int, raceLength: Int) {
         self.classId = classId
         self.raceLength = raceLength
-        columns = Array(repeating: [], count: raceLength)
+        columns = Array(repeating: PackedDecimals(), count: raceLength)
     }
 
     /// Forgets the previous race.
@@ -49,7 +50,7 @@ struct ClassRace {
         currentSecond = 0
         racers = []
         slots = [:]
-        columns = Array(repeating: [], count: raceLength)
+        columns = Array(repeating: PackedDecimals(), count: raceLength)
         published = nil
         generation += 1
         allTimeCache = []
@@ -58,7 +59,7 @@ struct ClassRace {
 
     /// Records a rider's output at a second (1...raceLength). Returns whether the
     /// race's current second moved forward.
-    mutating func record(racerId: Int, second: Int, output: Double) -> Bool {
+    mutating func record(racerId: Int, second: Int, output exact: DecimalNumber) -> Bool {
         let slot: Int
         if let existing = slots[racerId] {
             slot = existing
@@ -68,12 +69,11 @@ struct ClassRace {
             racers.append(Racer(racerId: racerId, latestSecond: 0, latestOutput: 0, best: -.infinity))
         }
         let column = second - 1
-        if columns[column].count <= slot {
-            // Grow to every rider known now, so a column grows once per second, not once per rider.
-            columns[column].append(contentsOf: repeatElement(.nan, count: racers.count - columns[column].count))
-        }
-        let previous = columns[column][slot]
-        columns[column][slot] = output
+        // Grow to every rider known now, so a column grows once per second, not once per rider.
+        if columns[column].count <= slot { columns[column].reserveCells(racers.count) }
+        let previous = columns[column][slot]?.doubleValue
+        columns[column][slot] = exact
+        let output = exact.doubleValue
 
         var racer = racers[slot]
         if second >= racer.latestSecond {
@@ -82,7 +82,7 @@ struct ClassRace {
         }
         if output > racer.best {
             racer.best = output
-        } else if previous == racer.best && output < previous {
+        } else if let previous, previous == racer.best, output < previous {
             // A repeated message lowered the value that was the best: look again.
             racer.best = bestOutput(slot: slot)
         }
@@ -94,15 +94,13 @@ struct ClassRace {
     }
 
     func output(slot: Int, second: Int) -> Double? {
-        let column = columns[second - 1]
-        guard slot < column.count, !column[slot].isNaN else { return nil }
-        return column[slot]
+        columns[second - 1][slot]?.doubleValue
     }
 
     private func bestOutput(slot: Int) -> Double {
         var best = -Double.infinity
-        for column in columns where slot < column.count && !column[slot].isNaN {
-            best = max(best, column[slot])
+        for column in columns {
+            if let output = column[slot]?.doubleValue { best = max(best, output) }
         }
         return best
     }
@@ -134,8 +132,9 @@ struct ClassRace {
         let column = columns[second - 1]
         var live: [AllTimeStandings.Live] = []
         live.reserveCapacity(column.count)
-        for (slot, output) in column.enumerated() where !output.isNaN {
-            live.append(AllTimeStandings.Live(racerId: racers[slot].racerId, slot: Int32(slot), output: output, record: nil))
+        for slot in 0..<column.count {
+            guard let output = column[slot] else { continue }
+            live.append(AllTimeStandings.Live(racerId: racers[slot].racerId, slot: Int32(slot), output: output.doubleValue, record: nil))
         }
         return live
     }

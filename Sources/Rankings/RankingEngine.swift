@@ -27,7 +27,7 @@ public final class RankingEngine: Sendable {
         var raceId: Int64
         var racerId: Int
         var second: Int
-        var output: Double
+        var output: DecimalNumber
         var arrivalMillis: Int64
     }
 
@@ -273,6 +273,6 @@ extension RankingEngine.Sample {
     init(_ message: RaceMessage, arrivalMillis: Int64) {
         self.init(
             classId: message.classId, raceId: message.raceId, racerId: message.racerId, second: message.second,
-            output: message.computedOutput.doubleValue, arrivalMillis: arrivalMillis)
+            output: message.computedOutput, arrivalMillis: arrivalMillis)
     }
 }

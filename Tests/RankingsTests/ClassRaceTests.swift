@@ -1,4 +1,5 @@
 import Testing
+import RaceModel
 @testable import Rankings
 
 @Suite struct ClassRaceTests {
@@ -6,10 +7,10 @@ import Testing
         var race = ClassRace(classId: 4, raceLength: 5)
         race.start(raceId: 1)
         let advanced = [
-            race.record(racerId: 8, second: 1, output: 50),
-            race.record(racerId: 8, second: 2, output: 60),
+            race.record(racerId: 8, second: 1, output: DecimalNumber(50)),
+            race.record(racerId: 8, second: 2, output: DecimalNumber(60)),
             // Racer 3 joins at second 2, after second 1's column was filled.
-            race.record(racerId: 3, second: 2, output: 70),
+            race.record(racerId: 3, second: 2, output: DecimalNumber(70)),
         ]
         #expect(advanced == [true, true, false])
         #expect(race.slots == [8: 0, 3: 1])
@@ -28,7 +29,7 @@ import Testing
     @Test func startingARaceForgetsTheLastAndInvalidatesCaches() {
         var race = ClassRace(classId: 4, raceLength: 5)
         race.start(raceId: 1)
-        _ = race.record(racerId: 8, second: 3, output: 50)
+        _ = race.record(racerId: 8, second: 3, output: DecimalNumber(50))
         let standings = HereNowStandings(raceId: 1, second: 3, keys: race.standingKeys())
         let installed = race.publish(standings)
         #expect(installed)
@@ -46,7 +47,7 @@ import Testing
     @Test func olderStandingsDoNotReplaceNewerOnes() {
         var race = ClassRace(classId: 1, raceLength: 5)
         race.start(raceId: 1)
-        _ = race.record(racerId: 8, second: 2, output: 50)
+        _ = race.record(racerId: 8, second: 2, output: DecimalNumber(50))
         let newer = race.publish(HereNowStandings(raceId: 1, second: 2, keys: race.standingKeys()))
         let older = race.publish(HereNowStandings(raceId: 1, second: 1, keys: race.standingKeys()))
         #expect(newer && !older)
