@@ -8,8 +8,9 @@ import Storage
 /// Kept by second, as the file is: each racer has a slot (in order of their first
 /// record), and each second a column of 4-byte cells indexed by slot. A merge touches
 /// the seconds its records are at, so copying the table (the merger publishes one to
-/// readers) and re-writing the file cost what changed: a column keeps its compressed
-/// text until one of its values changes (see `gzip`).
+/// readers) and re-writing the file cost what changed: a column's compressed text is
+/// compressed again only when one of its values changes, and otherwise copied from the
+/// file last written (see `file(level:previous:)`), so it is not kept in memory.
 public struct HistoryTable: Sendable, Equatable {
     /// Slot → racer id.
     private var ids: [Int] = []
@@ -17,12 +18,21 @@ public struct HistoryTable: Sendable, Equatable {
     private var slots: [Int: Int32] = [:]
     /// Index second - 1. The last column always holds a value.
     private var columns: [Column] = []
+    /// Size and trailer of the file `file(level:previous:)` last made, whose pieces `Compressed.written` locates.
+    private var written: (count: Int, trailer: [UInt8])?
 
     struct Column: Sendable {
         var values = PackedDecimals()
         var present = 0
         /// The column's text in the file (`"s":{...}`) compressed, while `values` are unchanged.
-        var piece: GzipPiece?
+        var compressed: Compressed?
+    }
+
+    enum Compressed: Sendable {
+        /// Made by `compress(seconds:level:)`, not yet written.
+        case piece(GzipPiece)
+        /// Where the deflate blocks are in the last file written.
+        case written(Range<Int>, crc: UInt32, length: Int)
     }
 
     public init() {}
@@ -62,7 +72,7 @@ public struct HistoryTable: Sendable, Equatable {
         if column.values.count <= slot { column.values.reserveCells(slotCount) }
         column.values[slot] = output
         if current == nil { column.present += 1 }
-        column.piece = nil
+        column.compressed = nil
         return true
     }
 
@@ -138,9 +148,9 @@ public struct HistoryTable: Sendable, Equatable {
         return out
     }
 
-    /// Seconds with records whose compressed text is out of date (changed since `gzip` last ran).
+    /// Seconds with records whose compressed text is out of date (changed since the last `file`).
     public var staleSeconds: [Int] {
-        columns.indices.filter { columns[$0].present > 0 && columns[$0].piece == nil }.map { $0 + 1 }
+        columns.indices.filter { columns[$0].present > 0 && columns[$0].compressed == nil }.map { $0 + 1 }
     }
 
     /// Compresses the text of `seconds` (each stale, from `staleSeconds`); pure, so several
@@ -152,24 +162,58 @@ public struct HistoryTable: Sendable, Equatable {
 
     /// Keeps pieces made by `compress(seconds:level:)` on this table's current values.
     public mutating func install(_ pieces: [GzipPiece], seconds: [Int]) {
-        for (piece, second) in zip(pieces, seconds) { columns[second - 1].piece = piece }
+        for (piece, second) in zip(pieces, seconds) { columns[second - 1].compressed = .piece(piece) }
     }
 
     private static let open = GzipPiece(Array("{".utf8), last: false)
     private static let comma = GzipPiece(Array(",".utf8), last: false)
     private static let close = GzipPiece(Array("}".utf8), last: true)
 
-    /// The history file: gzip of `json()`, one ordinary gzip member. Only the seconds
-    /// changed since the last call are compressed again; the others reuse their pieces.
-    public mutating func gzip(level: Int32 = 6) -> [UInt8] {
-        let stale = staleSeconds
-        install(compress(seconds: stale, level: level), seconds: stale)
-        var pieces = [Self.open]
-        for column in columns where column.present > 0 {
-            if pieces.count > 1 { pieces.append(Self.comma) }
-            pieces.append(column.piece!)
+    /// Whether `file(level:previous:)` has made a file whose pieces the next call can copy.
+    public var copiesFromPreviousFile: Bool { written != nil }
+
+    /// The history file: gzip of `json()`, one ordinary gzip member. Seconds changed since
+    /// the last call are compressed (unless `install` brought their pieces); the others are
+    /// copied from `previous`, the file the last call made, when it is that file (same size
+    /// and trailer), and compressed again when it is not (a first write, or a file replaced).
+    public mutating func file(level: Int32 = 6, previous: [UInt8]?) -> [UInt8] {
+        let reusable = previous.flatMap { previous in
+            written.map { $0.count == previous.count && $0.trailer.elementsEqual(previous.suffix(8)) } == true ? previous : nil
         }
-        pieces.append(Self.close)
-        return Gzip.member(pieces)
+        let missing = columns.indices.filter { index in
+            guard columns[index].present > 0 else { return false }
+            switch columns[index].compressed {
+            case .piece: return false
+            case .written: return reusable == nil
+            case nil: return true
+            }
+        }.map { $0 + 1 }
+        install(compress(seconds: missing, level: level), seconds: missing)
+
+        var member = GzipMember(capacity: reusable?.count ?? 0)
+        member.append(Self.open)
+        var first = true
+        for index in columns.indices where columns[index].present > 0 {
+            if !first { member.append(Self.comma) }
+            first = false
+            let range: Range<Int>
+            let crc: UInt32
+            let length: Int
+            switch columns[index].compressed! {
+            case .piece(let piece):
+                range = member.append(piece)
+                (crc, length) = (piece.crc, piece.length)
+            case .written(let old, let oldCRC, let oldLength):
+                range = reusable!.withUnsafeBytes { bytes in
+                    member.append(deflated: UnsafeRawBufferPointer(rebasing: bytes[old]), crc: oldCRC, length: oldLength, isLast: false)
+                }
+                (crc, length) = (oldCRC, oldLength)
+            }
+            columns[index].compressed = .written(range, crc: crc, length: length)
+        }
+        member.append(Self.close)
+        let bytes = member.finish()
+        written = (bytes.count, Array(bytes.suffix(8)))
+        return bytes
     }
 }

@@ -156,11 +156,16 @@ public final class HistoryMerger: Sendable {
             let tablesNow = state.tables
             let pieces = parallelMap(work.count) { index in tablesNow[work[index].0]!.compress(seconds: work[index].1, level: level) }
             for (made, (classId, seconds)) in zip(pieces, work) { state.tables[classId]!.install(made, seconds: seconds) }
-            let files = classes.map { state.tables[$0]!.gzip(level: level) }
-            let tables = classes.map { state.tables[$0]! }
-            for (classId, file) in zip(classes, files) {
-                try historyBucket.put(key: Self.historyKey(classId: classId), bytes: file)
+            // The unchanged seconds are copied from the file written last time, read back; one
+            // class at a time, so only one class's old and new file are in memory. A file that
+            // fails to write leaves the table pointing at bytes that are not on disk: the next
+            // merge sees the difference and compresses that class again.
+            for classId in classes {
+                let key = Self.historyKey(classId: classId)
+                let previous = state.tables[classId]!.copiesFromPreviousFile && historyBucket.exists(key: key) ? try historyBucket.get(key: key) : nil
+                try historyBucket.put(key: key, bytes: state.tables[classId]!.file(level: level, previous: previous))
             }
+            let tables = classes.map { state.tables[$0]! }
             // The ledger row goes in the same transaction as the results: a crash before
             // this line leaves the objects unmerged, and the replay merges them again.
             try store.commit(batch)

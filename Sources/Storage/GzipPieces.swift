@@ -57,20 +57,51 @@ extension Gzip {
 
     /// One gzip member made of `pieces` in order; the last must be made with `last: true`.
     public static func member(_ pieces: [GzipPiece]) -> [UInt8] {
-        precondition(pieces.last?.isLast == true && pieces.dropLast().allSatisfy { !$0.isLast }, "only the last piece ends the stream")
-        var crc: uLong = 0
-        var length = 0
-        var out: [UInt8] = []
-        out.reserveCapacity(piecesHeader.count + pieces.reduce(0) { $0 + $1.deflated.count } + 8)
-        out.append(contentsOf: piecesHeader)
-        for piece in pieces {
-            out.append(contentsOf: piece.deflated)
-            crc = crc32_combine(crc, uLong(piece.crc), off_t(piece.length))
-            length += piece.length
-        }
+        var member = GzipMember(capacity: pieces.reduce(0) { $0 + $1.deflated.count })
+        for piece in pieces { member.append(piece) }
+        return member.finish()
+    }
+}
+
+/// Lays pieces end to end in one gzip member: the header, each piece's deflate blocks,
+/// and a trailer with the CRC-32 and length of the whole text.
+public struct GzipMember {
+    public private(set) var bytes: [UInt8]
+    private var crc: uLong = 0
+    private var length = 0
+    private var ended = false
+
+    /// `capacity`: the deflated bytes expected, to allocate once.
+    public init(capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(Gzip.piecesHeader.count + capacity + 8)
+        bytes.append(contentsOf: Gzip.piecesHeader)
+    }
+
+    /// Appends a piece; returns where its deflated bytes are in `bytes`.
+    @discardableResult
+    public mutating func append(_ piece: GzipPiece) -> Range<Int> {
+        piece.deflated.withUnsafeBytes { append(deflated: $0, crc: piece.crc, length: piece.length, isLast: piece.isLast) }
+    }
+
+    /// Appends deflate blocks made as a `GzipPiece` was (for example copied out of an earlier member).
+    @discardableResult
+    public mutating func append(deflated: UnsafeRawBufferPointer, crc pieceCRC: UInt32, length pieceLength: Int, isLast: Bool) -> Range<Int> {
+        precondition(!ended, "a piece after the one that ends the stream")
+        let start = bytes.count
+        bytes.append(contentsOf: deflated)
+        crc = crc32_combine(crc, uLong(pieceCRC), off_t(pieceLength))
+        length += pieceLength
+        ended = isLast
+        return start..<bytes.count
+    }
+
+    /// The member, with its trailer; the last piece appended must end the stream.
+    public consuming func finish() -> [UInt8] {
+        precondition(ended, "the last piece must be made with last: true")
         for value in [UInt32(truncatingIfNeeded: crc), UInt32(truncatingIfNeeded: length)] {
-            for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
         }
-        return out
+        return bytes
     }
 }

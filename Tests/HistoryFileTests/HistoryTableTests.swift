@@ -65,31 +65,38 @@ func decimal(_ text: String) -> DecimalNumber {
     @Test func theFileIsTheGzipOfTheJSON() throws {
         var table = HistoryTable()
         for fold in Self.folds(seed: 0) { table.fold(racerId: fold.racer, second: fold.second, output: fold.output) }
-        #expect(try Gzip.decompress(table.gzip()) == table.json())
-        #expect(try HistoryTable.decode(Gzip.decompress(table.gzip())) == table)
+        let file = table.file(previous: nil)
+        #expect(try Gzip.decompress(file) == table.json())
+        #expect(try HistoryTable.decode(Gzip.decompress(file)) == table)
+        // Every piece copied from the file just made: the same bytes again.
+        #expect(table.file(previous: file) == file)
         var empty = HistoryTable()
-        #expect(try Gzip.decompress(empty.gzip()) == Array("{}".utf8))
+        #expect(try Gzip.decompress(empty.file(previous: nil)) == Array("{}".utf8))
     }
 
     @Test func onlyChangedSecondsAreCompressedAgainAndTheFileIsTheSameAsAFreshOne() throws {
         var merged = HistoryTable()
         for fold in Self.folds(seed: 0) { merged.fold(racerId: fold.racer, second: fold.second, output: fold.output) }
-        _ = merged.gzip()
+        let first = merged.file(previous: nil)
         #expect(merged.staleSeconds == [])
         // A second race: new records at seconds 2 and 40 only, and a new racer at second 59.
         merged.fold(racerId: 4, second: 2, output: DecimalNumber(mantissa: 9_999_99, scale: 2))
         merged.fold(racerId: 7, second: 40, output: DecimalNumber(1))
         merged.fold(racerId: 100_000, second: 59, output: DecimalNumber(mantissa: 5, scale: 1))
         #expect(merged.staleSeconds == [2, 59])
-        let file = merged.gzip()
+        let file = merged.file(previous: first)
 
         var fresh = HistoryTable()
         for fold in Self.folds(seed: 0) { fresh.fold(racerId: fold.racer, second: fold.second, output: fold.output) }
         fresh.fold(racerId: 4, second: 2, output: DecimalNumber(mantissa: 9_999_99, scale: 2))
         fresh.fold(racerId: 100_000, second: 59, output: DecimalNumber(mantissa: 5, scale: 1))
         #expect(fresh == merged)
-        #expect(file == fresh.gzip())
+        #expect(file == fresh.file(previous: nil))
         #expect(try Gzip.decompress(file) == fresh.json())
+        // Given a file that is not the one it wrote last, it compresses every second again.
+        var replaced = fresh
+        #expect(replaced.file(previous: first) == file)
+        #expect(replaced.file(previous: Array(file.dropLast())) == file)
     }
 
     @Test func valuesTooWideToPackAreKeptExactly() throws {
