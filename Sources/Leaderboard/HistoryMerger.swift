@@ -118,8 +118,11 @@ public final class HistoryMerger: Sendable {
             var batch = MergeBatch()
             var touched = Set<Int>()
             let wanted = keys.filter { Self.isDelivered($0) && (force || !state.merged.contains($0)) }
-            let parsed = parallelMap(wanted.count) { [self] index in read(wanted[index]) }
-            for object in parsed {
+            var parsed = parallelMap(wanted.count) { [self] index in read(wanted[index]) }
+            for index in parsed.indices {
+                // Each object's records are let go as soon as they are folded in.
+                let object = parsed[index]
+                parsed[index] = ParsedObject(key: object.key)
                 report.skipReasons += object.problems.prefix(max(0, 20 - report.skipReasons.count))
                 guard object.readable else {
                     report.unreadableObjects += 1
@@ -127,13 +130,12 @@ public final class HistoryMerger: Sendable {
                 }
                 report.skippedRecords += object.problems.count
                 for message in object.messages {
-                    // read(_:) keeps only messages with an output.
-                    let output = message.output!
-                    state.tables[message.classId, default: HistoryTable()].fold(racerId: message.racerId, second: message.second, output: output)
-                    touched.insert(message.classId)
+                    let classId = Int(message.classId)
+                    state.tables[classId, default: HistoryTable()].fold(racerId: message.racerId, second: Int(message.second), output: message.output)
+                    touched.insert(classId)
                     batch.add(
-                        raceId: message.raceId, classId: message.classId, racerId: message.racerId, name: message.name,
-                        second: message.second, output: output.doubleValue, isFinal: message.event == .final,
+                        raceId: message.raceId, classId: classId, racerId: message.racerId, name: message.name,
+                        second: Int(message.second), output: message.output.doubleValue, isFinal: message.isFinal,
                         deviceTimestamp: message.deviceTimestamp)
                 }
                 report.records += object.messages.count
@@ -183,8 +185,33 @@ public final class HistoryMerger: Sendable {
     struct ParsedObject: Sendable {
         var key: String
         var readable = true
-        var messages: [RaceMessage] = []
+        var messages: [Merged] = []
         var problems: [String] = []
+    }
+
+    /// What a merge keeps of a delivered record: a third of a `RaceMessage`, so a merge of
+    /// many objects (a restart's backlog, a busy second at 100,000 riders) holds less.
+    struct Merged: Sendable {
+        var raceId: Int64
+        var deviceTimestamp: Int64
+        var racerId: Int
+        var output: DecimalNumber
+        var name: String
+        var second: Int32
+        var classId: Int8
+        var isFinal: Bool
+
+        /// `message` has an output and a class and second its rules accepted.
+        init(_ message: RaceMessage) {
+            raceId = message.raceId
+            deviceTimestamp = message.deviceTimestamp
+            racerId = message.racerId
+            output = message.output!
+            name = message.name
+            second = Int32(message.second)
+            classId = Int8(message.classId)
+            isFinal = message.event == .final
+        }
     }
 
     private func read(_ key: String) -> ParsedObject {
@@ -211,7 +238,7 @@ public final class HistoryMerger: Sendable {
                     if message.output == nil {
                         object.problems.append("\(key) line \(lineNumber): no output field (not a transformed record)")
                     } else {
-                        object.messages.append(message)
+                        object.messages.append(Merged(message))
                     }
                 } catch {
                     object.problems.append("\(key) line \(lineNumber): \(error)")

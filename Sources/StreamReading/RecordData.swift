@@ -57,6 +57,12 @@ public final class ByteBlock: @unchecked Sendable {
         return offset
     }
 
+    /// Empties the block for new bytes, keeping its pages. Only for a block nothing else
+    /// references (`isKnownUniquelyReferenced`): a view into it would see the new bytes.
+    public func reuse() {
+        used = 0
+    }
+
     /// Lets the writer fill `count` bytes in place (for example straight from a file).
     public func appendInPlace(_ count: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
         let offset = used

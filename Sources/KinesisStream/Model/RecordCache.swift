@@ -9,6 +9,8 @@ struct RecordCache {
     /// Oldest first; a few dozen at most, so dropping the first is cheap.
     private var blocks: [(start: UInt64, block: ByteBlock)] = []
     private var heldBytes = 0
+    /// An evicted block that nothing referenced, kept for the next block (not counted in `heldBytes`).
+    private var spare: ByteBlock?
 
     static let blockSize = 4 << 20
 
@@ -24,13 +26,25 @@ struct RecordCache {
             _ = last.block.append(frames)
             return
         }
-        let block = ByteBlock(capacity: max(Self.blockSize, frames.count))
+        let block: ByteBlock
+        if let reused = spare, reused.capacity >= frames.count {
+            block = reused
+            spare = nil
+        } else {
+            block = ByteBlock(capacity: max(Self.blockSize, frames.count))
+        }
         _ = block.append(frames)
         blocks.append((offset, block))
         heldBytes += block.capacity
         while heldBytes > capacityBytes, blocks.count > 1 {
             heldBytes -= blocks[0].block.capacity
-            blocks.removeFirst()
+            var evicted = blocks.removeFirst().block
+            // A block no reader holds any more is kept for the next one: its pages are
+            // already there, so a stream at steady load faults no new memory in.
+            if isKnownUniquelyReferenced(&evicted), evicted.capacity == Self.blockSize {
+                evicted.reuse()
+                spare = evicted
+            }
         }
     }
 
@@ -50,5 +64,5 @@ struct RecordCache {
     }
 
     /// Bytes of memory the cache holds now.
-    var residentBytes: Int { heldBytes }
+    var residentBytes: Int { heldBytes + (spare?.capacity ?? 0) }
 }

@@ -32,6 +32,9 @@ struct RaceCommand: ParsableCommand {
     @Option(name: .customLong("gzip-level"), help: "gzip level of delivered objects, 1 to 9.")
     var gzipLevel: Int32 = 1
 
+    @Option(name: .customLong("stream-cache-mb"), help: "MiB of the newest stream log kept in memory (the firehose reads each second as it is written, so a little is enough).")
+    var streamCacheMB = 16
+
     @Option(name: .customLong("data"), help: "Data directory for the outputs.")
     var directory = "data"
 
@@ -45,6 +48,7 @@ struct RaceCommand: ParsableCommand {
         _ = try hints()
         if !(1...9).contains(gzipLevel) { throw ValidationError("--gzip-level must be 1 to 9, got \(gzipLevel)") }
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
+        if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
     }
 
     func hints() throws -> BufferingHints {
@@ -61,7 +65,8 @@ struct RaceCommand: ParsableCommand {
         let layout = DataLayout(directory: directory)
         let pipeline = try RacePipeline(configuration: PipelineConfiguration(
             plan: plan, layout: layout, shards: shards,
-            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel), durable: durable))
+            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel), durable: durable,
+            cacheBytes: streamCacheMB << 20))
         let progress = ProgressReporter(label: "racing")
         if !json {
             print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
