@@ -7,10 +7,13 @@ import Storage
 /// Runs a merger on its own thread, fed by object-created events. Events that
 /// arrive while a merge runs, or within `coalesceMillis` of the first pending one,
 /// are merged together, so the merger keeps up however fast objects come: each
-/// merge rewrites the history files and commits once, whatever its size.
+/// merge rewrites the history files and commits once. A merge takes at most
+/// `maxObjectsPerMerge` objects, so a backlog (a restart, a merger that fell behind)
+/// is worked off in merges of bounded memory, not in one that holds it all.
 public final class MergeQueue: @unchecked Sendable {
     public let merger: HistoryMerger
     public let coalesceMillis: Int
+    public let maxObjectsPerMerge: Int
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [String] = []
@@ -19,11 +22,14 @@ public final class MergeQueue: @unchecked Sendable {
     private var stopping = false
     private var errors: [String] = []
     private var merges = 0
+    private var largest = 0
     private var draining = false
 
-    public init(merger: HistoryMerger, coalesceMillis: Int = 200, background: Bool = false) {
+    public init(merger: HistoryMerger, coalesceMillis: Int = 200, maxObjectsPerMerge: Int = 64, background: Bool = false) {
+        precondition(maxObjectsPerMerge >= 1, "a merge takes at least one object")
         self.merger = merger
         self.coalesceMillis = coalesceMillis
+        self.maxObjectsPerMerge = maxObjectsPerMerge
         let thread = Thread { [self] in
             #if os(Linux)
             // Merging is batch work: under load the kernel should run live rankings first.
@@ -68,6 +74,13 @@ public final class MergeQueue: @unchecked Sendable {
         return merges
     }
 
+    /// Objects in the largest merge so far (at most `maxObjectsPerMerge`).
+    public var largestMerge: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return largest
+    }
+
     public func stop() {
         condition.lock()
         stopping = true
@@ -85,9 +98,9 @@ public final class MergeQueue: @unchecked Sendable {
             }
             // Wait a little for more objects (wall time: this paces real work, not race time).
             let deadline = Date(timeIntervalSinceNow: Double(coalesceMillis) / 1000)
-            while !draining && !stopping && condition.wait(until: deadline) {}
-            let keys = pending
-            pending = []
+            while !draining && !stopping && pending.count < maxObjectsPerMerge && condition.wait(until: deadline) {}
+            let keys = Array(pending.prefix(maxObjectsPerMerge))
+            pending.removeFirst(keys.count)
             condition.unlock()
 
             var error: String?
@@ -100,6 +113,7 @@ public final class MergeQueue: @unchecked Sendable {
             condition.lock()
             done += keys.count
             merges += 1
+            largest = max(largest, keys.count)
             if let error { errors.append(error) }
             condition.broadcast()
             condition.unlock()

@@ -107,6 +107,43 @@ struct MergeRig {
         #expect(contents[0] == contents[2])
     }
 
+    @Test func filesWrittenMergeByMergeAreTheBytesOfOneMergeOfEverything() throws {
+        let objects: [[(racer: Int, classId: Int, second: Int, output: String)]] = (0..<6).map { object in
+            (0..<300).map { i in (racer: i % 50, classId: 1 + i % 2, second: 1 + (i / 50 + object * 3) % 20, output: "\(50 + (i * 37 + object * 11) % 61).\(i % 10)") }
+        }
+        var files: [[[UInt8]]] = []
+        for together in [false, true] {
+            let rig = try MergeRig()
+            defer { rig.remove() }
+            let merger = try rig.merger()
+            let keys = try objects.indices.map { try rig.deliver("o\($0).gz", objects[$0]) }
+            if together {
+                try merger.merge(keys: keys)
+            } else {
+                // Each merge copies the seconds it did not change from the file before it.
+                for key in keys { try merger.merge(keys: [key]) }
+            }
+            files.append(try [1, 2].map { try rig.history.get(key: "class-\($0).gz") })
+        }
+        #expect(files[0] == files[1])
+        #expect(try Gzip.decompress(files[0][0]).count > 1000)
+    }
+
+    @Test func aBacklogIsMergedInBoundedMerges() throws {
+        let rig = try MergeRig()
+        defer { rig.remove() }
+        let queue = MergeQueue(merger: try rig.merger(), coalesceMillis: 0, maxObjectsPerMerge: 4)
+        defer { queue.stop() }
+        for index in 0..<10 {
+            queue.enqueue(try rig.deliver("o\(index).gz", [(racer: index, classId: 3, second: 1 + index, output: "60.5")]))
+        }
+        #expect(queue.drain() == [])
+        #expect(queue.merger.totals.objects == 10)
+        #expect(queue.largestMerge <= 4)
+        #expect(queue.mergeCount >= 3)
+        #expect(try rig.historyJSON(3).count == 10)
+    }
+
     @Test func startsFromTheHistoryFilesAlreadyWritten() throws {
         let rig = try MergeRig()
         defer { rig.remove() }
