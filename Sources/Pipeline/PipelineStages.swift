@@ -22,6 +22,8 @@ public final class PipelineStages: Sendable {
     public let merger: HistoryMerger
     public let firehose: DeliveryStream
     private let queue: MergeQueue
+    /// Held while these stages live: one process per data folder.
+    private let lock: DataFolderLock
 
     /// Where the stream's records come from.
     public enum StreamSetup: Sendable {
@@ -40,6 +42,7 @@ public final class PipelineStages: Sendable {
         firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
         report: (String) -> Void = { _ in }
     ) throws {
+        lock = try DataFolderLock(directory: layout.directory)
         switch setup {
         case .durable:
             let stream = try KinesisStream.durable(

@@ -37,6 +37,24 @@ import Testing
         #expect(roster.err == "Error: racer 40000 is not in the roster: ids are 0 to 39999\n")
     }
 
+    @Test func oneProcessAtATimeRunsOnADataFolder() throws {
+        let directory = temporaryDirectory("cli-lock")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let race = ["race", "--racers", "5", "--class", "2", "--seconds", "5", "--start", "1700000000000", "--data", directory]
+        let serve = try ServeProcess(["--data", directory, "--in-memory"])
+        let refused = try run(alleycatBinary, race)
+        let again = try run(alleycatBinary, ["serve", "--port", "0", "--data", directory])
+        #expect(serve.stop() == 0)
+        let holder = "pid \(serve.process.processIdentifier) (\(alleycatBinary) serve --port 0 --data \(directory) --in-memory)"
+        let message = "Error: the data folder \(directory) is in use by \(holder): stop that process, or give this one another --data folder\n"
+        #expect(refused.status == 1)
+        #expect(refused.err == message)
+        #expect(again.status == 1)
+        #expect(again.err.hasSuffix(message))
+        // The lock goes with the process that held it.
+        #expect(try run(alleycatBinary, race).status == 0)
+    }
+
     @Test func tablesAreAlignedAndNamed() throws {
         let directory = temporaryDirectory("cli-table")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -18,8 +18,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let layout = DataLayout(directory: directory)
         let plan = SimulationPlan(racers: 20, classes: [3], seconds: 10, seed: 11, startMillis: 1_700_000_000_000)
-        let pipeline = try RacePipeline(configuration: PipelineConfiguration(plan: plan, layout: layout, durable: true))
-        let summary = try pipeline.run()
+        // The first process ends (letting go of the data folder) before the restart.
+        let summary = try RacePipeline(configuration: PipelineConfiguration(plan: plan, layout: layout, durable: true)).run()
         #expect(summary.delivery.delivered == 200)
         let store = try RaceStore(path: layout.storePath)
         let before = try Measure.allCases.map { try store.leaderboard(classId: 3, by: $0, limit: 100) }
@@ -46,5 +46,19 @@ import Testing
         #expect(delivered == 400)
         #expect(try Measure.allCases.map { try store.leaderboard(classId: 3, by: $0, limit: 100) } == before)
         #expect(try gunzip(layout.historyDirectory + "/class-3.gz") == history)
+    }
+}
+
+@Suite struct DataFolderLockTests {
+    @Test func aSecondHolderIsRefusedUntilTheFirstLetsGo() throws {
+        let directory = temporaryDirectory("lock")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var first: DataFolderLock? = try DataFolderLock(directory: directory)
+        let holder = "pid \(getpid()) (\(CommandLine.arguments.joined(separator: " ")))"
+        #expect(throws: DataFolderLock.Busy(directory: directory, holder: holder)) { try DataFolderLock(directory: directory) }
+        #expect(try String(contentsOfFile: DataFolderLock.path(in: directory), encoding: .utf8) == holder + "\n")
+        _ = first
+        first = nil
+        #expect(throws: Never.self) { _ = try DataFolderLock(directory: directory) }
     }
 }

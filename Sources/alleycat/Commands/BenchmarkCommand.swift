@@ -124,6 +124,9 @@ struct BenchmarkCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: layout.streamDirectory) else {
             throw UserError("no stream log in \(layout.streamDirectory): run 'alleycat serve --data \(directory)' with some records first")
         }
+        // Opening the log repairs a torn tail, so no service may be writing it meanwhile.
+        let lock = try DataFolderLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
         var started = SystemClock.monotonicNanos()
         let stream = try KinesisStream.durable(
             directory: layout.streamDirectory, shardCount: shards, retentionMillis: .max, clock: SystemClock())
