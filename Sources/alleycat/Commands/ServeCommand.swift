@@ -27,7 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
             with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for an alleycat node: an API key and \
             any secret) in AWS_REGION, and keep their positions in DATA/checkpoints. With \
             --simulate-racers the service also races simulated riders into it in real time (or \
-            --speed times faster). Ctrl-C delivers and merges what is buffered, then stops.
+            --speed times faster). One process at a time runs on a data folder (a lock on \
+            DATA/alleycat.lock): a second `serve` or `race` there refuses, naming the first. \
+            Ctrl-C delivers and merges what is buffered, then stops.
             """)
 
     @Option(help: "Address to listen on.")
