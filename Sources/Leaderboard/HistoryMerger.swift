@@ -147,10 +147,9 @@ public final class HistoryMerger: Sendable {
                 return report
             }
             let classes = touched.sorted()
-            // Only the seconds that changed are compressed again, on all cores; each file
-            // is then laid out from its seconds' pieces.
+            // Only the seconds that changed are compressed again, on all cores, in runs of up
+            // to 16 seconds of one class (the racer order is sorted once a run).
             let level = compressionLevel
-            // Work comes in runs of up to 16 seconds of one class, so the racer order is sorted once a run.
             let work = classes.flatMap { classId in
                 let stale = state.tables[classId]!.staleSeconds
                 return stride(from: 0, to: stale.count, by: 16).map { (classId, Array(stale[$0..<min($0 + 16, stale.count)])) }
@@ -161,10 +160,11 @@ public final class HistoryMerger: Sendable {
             // The unchanged seconds are copied from the file written last time, read back; one
             // class at a time, so only one class's old and new file are in memory. A file that
             // fails to write leaves the table pointing at bytes that are not on disk: the next
-            // merge sees the difference and compresses that class again.
+            // merge sees the difference and compresses that class again; so does a file that
+            // cannot be read back.
             for classId in classes {
                 let key = Self.historyKey(classId: classId)
-                let previous = state.tables[classId]!.copiesFromPreviousFile && historyBucket.exists(key: key) ? try historyBucket.get(key: key) : nil
+                let previous = state.tables[classId]!.copiesFromPreviousFile ? try? historyBucket.get(key: key) : nil
                 try historyBucket.put(key: key, bytes: state.tables[classId]!.file(level: level, previous: previous))
             }
             let tables = classes.map { state.tables[$0]! }
