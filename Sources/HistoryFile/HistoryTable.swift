@@ -37,9 +37,6 @@ public struct HistoryTable: Sendable, Equatable {
 
     public init() {}
 
-    /// Racers with at least one record.
-    public var racerCount: Int { ids.count }
-
     /// Every racer with a record, ascending.
     public var racerIds: [Int] { ids.sorted() }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,14 +29,14 @@ public final class DataFolderLock: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = Self.path(in: directory)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw CocoaError.error(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot open \(path): \(String(cString: strerror(errno)))"]) }
+        guard descriptor >= 0 else { throw FileError(operation: "open", path: path, reason: String(cString: strerror(errno)), errorNumber: errno) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             var text = [UInt8](repeating: 0, count: 1024)
             let count = pread(descriptor, &text, text.count, 0)
             close(descriptor)
             guard code == EWOULDBLOCK else {
-                throw CocoaError.error(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot lock \(path): \(String(cString: strerror(code)))"])
+                throw FileError(operation: "lock", path: path, reason: String(cString: strerror(code)), errorNumber: code)
             }
             let said = String(decoding: text.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw Busy(directory: directory, holder: said.isEmpty ? "a process that has not written its name yet" : said)

@@ -143,7 +143,7 @@ public enum Gzip {
 }
 
 /// A z_stream at a fixed address: zlib keeps a pointer back to it and rejects a moved stream.
-private struct ZStream {
+struct ZStream {
     let pointer: UnsafeMutablePointer<z_stream>
 
     init() {

@@ -19,16 +19,13 @@ public struct GzipPiece: Sendable, Equatable {
     /// (a full flush: byte-aligned, history reset); the last one ends the stream.
     public init(_ text: UnsafeRawBufferPointer, level: Int32 = 6, last: Bool) {
         precondition((-1...9).contains(level), "gzip level must be in -1...9, got \(level)")
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            deflateEnd(stream)
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
+        let zstream = ZStream()
+        defer { zstream.release() }
+        let stream = zstream.pointer
         // windowBits -15: raw deflate, no zlib or gzip wrapper.
         let status = deflateInit2_(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { fatalError("deflateInit2 failed with zlib status \(status)") }
+        defer { deflateEnd(stream) }
         precondition(text.count <= Int(uInt.max), "a gzip piece holds at most 4 GiB")
         // deflateBound plus room for the flush's empty stored block (5 bytes) and a block header.
         let bound = Int(deflateBound(stream, uLong(text.count))) + 16
