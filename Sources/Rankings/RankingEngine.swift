@@ -231,10 +231,7 @@ public final class RankingEngine: Sendable {
 
     private func buildAllTime(classId: Int, second: Int, generation: Int) -> AllTimeStandings {
         let table = state.withLock { $0.classes[classId - ExerciseClass.validIds.lowerBound].historyAtStart } ?? history(classId)
-        var holders: [AllTimeStandings.Holder] = []
-        for (racerId, record) in table.records(atSecond: second) {
-            holders.append(AllTimeStandings.Holder(racerId: racerId, record: record.doubleValue))
-        }
+        let holders = table.records(atSecond: second).map { AllTimeStandings.Holder(racerId: $0.racerId, record: $0.output.doubleValue) }
         let gathered = state.withLock { state in
             let race = state.classes[classId - ExerciseClass.validIds.lowerBound]
             // A live rider appears once, with their live output.
