@@ -5,18 +5,18 @@ import CMalloc
 /// second's worth of records faults every page in again each time; on a virtual
 /// machine each fault costs microseconds.
 public enum MemoryTuning {
-    /// Both give blocks of 1 MiB and more (delivery buffers, reads of many records)
-    /// straight back to the kernel, so they do not pile up in the heap. `batch`
-    /// (`alleycat race`, benchmarks) keeps up to 256 MiB of other freed memory, so the
-    /// next second reuses it; `service` (`alleycat serve`, which runs for days) keeps
-    /// 16 MiB and uses two arenas, so resident memory follows what is in use.
+    /// `batch` (`alleycat race`, benchmarks) keeps up to 256 MiB of freed memory, blocks
+    /// up to 64 MiB included (delivery buffers, reads of many records), so the next second
+    /// reuses them without faulting pages in again. `service` (`alleycat serve`, which runs
+    /// for days) gives blocks of 1 MiB and more straight back to the kernel, keeps 16 MiB
+    /// of other freed memory and uses two arenas, so resident memory follows what is in use.
     public enum Profile {
         case batch, service
     }
 
     public static func configure(_ profile: Profile = .batch) {
         switch profile {
-        case .batch: _ = alleycat_keep_freed_memory(256 << 20, 16 << 20, 1 << 20)
+        case .batch: _ = alleycat_keep_freed_memory(256 << 20, 16 << 20, 64 << 20)
         case .service:
             _ = alleycat_keep_freed_memory(16 << 20, 4 << 20, 1 << 20)
             _ = alleycat_limit_arenas(2)
