@@ -142,7 +142,7 @@ struct RacerCommand: ParsableCommand {
             printJSON(["racerId": id, "name": results[0].name, "races": results.map(resultJSON), "records": recordJSON] as [String: Any])
             return
         }
-        print("racer \(id) (\(results[0].name))")
+        print("racer \(id) (\(terminalSafe(results[0].name, maxWidth: Table.maxCellWidth)))")
         var races = Table("race", "class", "total", "best", "final", "seconds", rightAligned: [0, 1, 2, 3, 4, 5])
         for result in results {
             races.add(String(result.raceId), String(result.classId), formatOutput(result.totalOutput), formatOutput(result.bestOutput),
