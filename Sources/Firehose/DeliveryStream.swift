@@ -5,10 +5,6 @@ import Storage
 import StreamReading
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The batching delivery stage (contract 3). Reads every shard of its source as one
 /// named consumer, runs records through the processor in invocations of at most
 /// `invocationCapBytes`, buffers the transformed bytes and writes them as gzip
@@ -19,6 +15,10 @@ import Glibc
 /// `flush()` from any thread take turns, never share it. Compression and writing run
 /// on up to `parallelDeliveries` worker threads; the position is kept only in the
 /// source's checkpoint store, moved once every record before it is in an object.
+///
+/// A delivery that cannot be written (a full disk, no file descriptors) is kept and
+/// tried again with backoff on the clock (`StageHealth`) from `pump()`; while one waits,
+/// the stage reads nothing new, so its records stay in the stream, not in memory.
 public final class DeliveryStream: Sendable {
     public let configuration: DeliveryStreamConfiguration
     public let bucket: Bucket
@@ -37,8 +37,12 @@ public final class DeliveryStream: Sendable {
         var metrics = DeliveryMetrics()
         /// Deliveries finished out of order, waiting for the ones before them.
         var finished: [Int: [String: RecordSequence]] = [:]
-        var failedDeliveries: Set<Int> = []
         var committedThrough = -1
+        /// Deliveries that failed, waiting for `health.retryAtMillis`.
+        var waiting: [Job] = []
+        var health = StageHealth()
+        /// Why the source cannot be read now (nil while it reads).
+        var readError: String?
     }
 
     /// Reads `source` as consumer `configuration.consumerName`, resuming after its
@@ -63,14 +67,38 @@ public final class DeliveryStream: Sendable {
         shared.withLock { $0.metrics }
     }
 
-    /// Reads everything the source has, processes it, and delivers when a buffering hint is met.
-    public func pump() {
-        driver.withLock { driver in driver.pump(stage: self) }
+    /// Whether deliveries are failing, and when the next attempt is.
+    public var health: StageHealth {
+        shared.withLock { $0.health }
     }
 
-    /// Delivers whatever is buffered now and waits until every object is written.
+    /// Why the source cannot be read now (nil while it reads; throttling is not a failure).
+    public var readError: String? {
+        shared.withLock { $0.readError }
+    }
+
+    /// Deliveries that failed and wait to be tried again.
+    public var waitingDeliveries: Int {
+        shared.withLock { $0.waiting.count }
+    }
+
+    /// Tries again the failed deliveries whose wait is over, then (when none is left
+    /// waiting) reads everything the source has, processes it, and delivers when a
+    /// buffering hint is met.
+    public func pump() {
+        driver.withLock { driver in
+            guard retryWaiting() else { return }
+            driver.pump(stage: self)
+        }
+    }
+
+    /// Delivers whatever is buffered now and waits until every object is written (or
+    /// has failed and waits to be tried again: see `health`).
     public func flush() {
-        driver.withLock { driver in driver.deliver(stage: self) }
+        driver.withLock { driver in
+            _ = retryWaiting()
+            driver.deliver(stage: self)
+        }
         inFlight.wait()
     }
 
@@ -100,7 +128,7 @@ public final class DeliveryStream: Sendable {
             let configuration = stage.configuration
             while true {
                 let records = reader.poll()
-                reportReadError()
+                reportReadError(stage: stage)
                 if records.isEmpty { break }
                 stage.shared.withLock { $0.metrics.recordsIn += records.count }
                 var start = 0
@@ -122,17 +150,18 @@ public final class DeliveryStream: Sendable {
 
         /// Throttling and expired iterators are routine (the reader waits, or renews the
         /// iterator); a source that fails or lost a shard is worth a line.
-        private mutating func reportReadError() {
+        private mutating func reportReadError(stage: DeliveryStream) {
             var current = reader.lastError
             if case .throttled = current { current = reportedError }
             if case .expiredIterator = current { current = reportedError }
             guard current != reportedError else { return }
             switch (current, reportedError) {
-            case let (error?, _): printError("firehose: cannot read \(reader.source.sourceName): \(error.message); retrying")
-            case (nil, _?): printError("firehose: reading \(reader.source.sourceName) again")
+            case let (error?, _): logLine("firehose: cannot read \(reader.source.sourceName): \(error.message); retrying")
+            case (nil, _?): logLine("firehose: reading \(reader.source.sourceName) again")
             case (nil, nil): break
             }
             reportedError = current
+            stage.shared.withLock { $0.readError = current?.message }
         }
 
         // MARK: Processing
@@ -222,18 +251,20 @@ public final class DeliveryStream: Sendable {
             guard bufferStartedAt != nil else { return }
             let name = stage.configuration.name
             let seed = stage.configuration.objectKeySeed
-            let job = Job(
-                number: nextDeliveryNumber,
-                delivered: buffer,
-                deliveredKey: firstDelivered.map {
-                    ObjectKeys.deliveredKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, shardId: $0.shardId, firstSequenceNumber: $0.sequenceNumber, seed: seed)
-                },
-                failed: failedLines,
-                failedKey: firstFailed.map {
-                    ObjectKeys.failedKey(deliveryStream: name, firstArrivalMillis: $0.approximateArrivalMillis, shardId: $0.shardId, firstSequenceNumber: $0.sequenceNumber, seed: seed)
-                },
-                oldestArrival: oldestArrival,
-                positions: positions)
+            var objects: [Object] = []
+            if let first = firstDelivered, !buffer.isEmpty {
+                let key = ObjectKeys.deliveredKey(
+                    deliveryStream: name, firstArrivalMillis: first.approximateArrivalMillis, shardId: first.shardId,
+                    firstSequenceNumber: first.sequenceNumber, seed: seed)
+                objects.append(Object(key: key, bytes: buffer, isFailedRecords: false))
+            }
+            if let first = firstFailed, !failedLines.isEmpty {
+                let key = ObjectKeys.failedKey(
+                    deliveryStream: name, firstArrivalMillis: first.approximateArrivalMillis, shardId: first.shardId,
+                    firstSequenceNumber: first.sequenceNumber, seed: seed)
+                objects.append(Object(key: key, bytes: failedLines, isFailedRecords: true))
+            }
+            let job = Job(number: nextDeliveryNumber, objects: objects, oldestArrival: oldestArrival, positions: positions)
             nextDeliveryNumber += 1
             buffer = []
             buffer.reserveCapacity(sizeHint + (64 << 10))
@@ -250,12 +281,26 @@ public final class DeliveryStream: Sendable {
 
     private struct Job: Sendable {
         var number: Int
-        var delivered: [UInt8]
-        var deliveredKey: String?
-        var failed: [UInt8]
-        var failedKey: String?
+        var objects: [Object]
         var oldestArrival: Int64
         var positions: [String: RecordSequence]
+    }
+
+    /// One object of a delivery: compressed once, kept compressed while it waits for a retry.
+    private struct Object: Sendable {
+        var key: String
+        var bytes: [UInt8]
+        var uncompressedCount: Int
+        var isCompressed = false
+        var isFailedRecords: Bool
+        var written = false
+
+        init(key: String, bytes: [UInt8], isFailedRecords: Bool) {
+            self.key = key
+            self.bytes = bytes
+            self.uncompressedCount = bytes.count
+            self.isFailedRecords = isFailedRecords
+        }
     }
 
     private func start(_ job: Job) {
@@ -276,59 +321,75 @@ public final class DeliveryStream: Sendable {
         thread.start()
     }
 
+    /// Writes the job's objects not written yet; a failure keeps the job for a retry.
     private func write(_ job: Job) {
-        var ok = true
-        var objects = 0
-        var failedObjects = 0
-        var compressedBytes = 0
-        for (bytes, key, isFailed) in [(job.delivered, job.deliveredKey, false), (job.failed, job.failedKey, true)] {
-            guard let key, !bytes.isEmpty else { continue }
-            let compressed = Gzip.compress(bytes, level: configuration.compressionLevel)
-            if put(key: key, bytes: compressed) {
-                compressedBytes += compressed.count
-                if isFailed { failedObjects += 1 } else { objects += 1 }
-            } else {
-                ok = false
+        var job = job
+        for index in job.objects.indices where !job.objects[index].written {
+            var object = job.objects[index]
+            if !object.isCompressed {
+                object.bytes = Gzip.compress(object.bytes, level: configuration.compressionLevel)
+                object.isCompressed = true
             }
+            do throws(FileError) {
+                try bucket.put(key: object.key, bytes: object.bytes)
+            } catch {
+                job.objects[index] = object
+                failed(job, key: object.key, error: error)
+                return
+            }
+            object.written = true
+            shared.withLock { shared in
+                if object.isFailedRecords { shared.metrics.failedObjects += 1 } else { shared.metrics.objects += 1 }
+                shared.metrics.bytesUncompressed += object.uncompressedCount
+                shared.metrics.bytesCompressed += object.bytes.count
+            }
+            object.bytes = []
+            job.objects[index] = object
         }
         let latency = clock.nowMillis() - job.oldestArrival
-        let commit: [String: RecordSequence]? = shared.withLock { shared in
-            shared.metrics.objects += objects
-            shared.metrics.failedObjects += failedObjects
-            shared.metrics.bytesUncompressed += job.delivered.count + job.failed.count
-            shared.metrics.bytesCompressed += compressedBytes
+        let (commit, recovered) = shared.withLock { shared in
             shared.metrics.deliveryLatencyMillis.append(latency)
-            if !ok {
-                shared.metrics.deliveryErrors += 1
-                shared.failedDeliveries.insert(job.number)
-            }
             shared.finished[job.number] = job.positions
             // Positions only advance through deliveries that all succeeded, in order.
             var through: [String: RecordSequence]?
-            while let next = shared.finished[shared.committedThrough + 1], !shared.failedDeliveries.contains(shared.committedThrough + 1) {
-                shared.finished[shared.committedThrough + 1] = nil
+            while let next = shared.finished.removeValue(forKey: shared.committedThrough + 1) {
                 shared.committedThrough += 1
                 through = next
             }
-            return through
+            let before = shared.health
+            let recovered = shared.waiting.isEmpty && shared.health.succeeded()
+            return (through, recovered ? before : nil)
+        }
+        if let recovered {
+            logLine("firehose: delivering again after \(recovered.attempts) failed attempt\(recovered.attempts == 1 ? "" : "s") over \(max(0, clock.nowMillis() - recovered.failingSinceMillis!) / 1000) s")
         }
         if let commit { saveCheckpoint(commit) }
     }
 
-    /// Writes the object, retrying twice; a disk that keeps failing is reported and
-    /// the checkpoint stays put, so a restart delivers these records again.
-    private func put(key: String, bytes: [UInt8]) -> Bool {
-        var lastError: FileError?
-        for _ in 0..<3 {
-            do throws(FileError) {
-                try bucket.put(key: key, bytes: bytes)
-                return true
-            } catch {
-                lastError = error
-            }
+    private func failed(_ job: Job, key: String, error: FileError) {
+        let now = clock.nowMillis()
+        let line: String? = shared.withLock { shared in
+            shared.metrics.deliveryErrors += 1
+            shared.waiting.append(job)
+            guard shared.health.failed(String(describing: error), nowMillis: now) else { return nil }
+            let wait = shared.health.retryAtMillis! - now
+            return "firehose: cannot deliver \(key): \(error); retrying in \(wait / 1000) s (with backoff up to \(StageHealth.maxRetryMillis / 1000) s), the records stay in the stream until then"
         }
-        printError("firehose: cannot deliver \(key): \(lastError!)")
-        return false
+        if let line { logLine(line) }
+    }
+
+    /// Writes again the deliveries that failed, once their wait is over. True when none is left waiting.
+    private func retryWaiting() -> Bool {
+        let now = clock.nowMillis()
+        let due: [Job]? = shared.withLock { shared in
+            guard !shared.waiting.isEmpty else { return [] }
+            guard shared.health.isDue(nowMillis: now) else { return nil }
+            defer { shared.waiting = [] }
+            return shared.waiting.sorted { $0.number < $1.number }
+        }
+        guard let due else { return false }
+        for job in due { write(job) }
+        return shared.withLock { $0.waiting.isEmpty }
     }
 
     private func saveCheckpoint(_ through: [String: RecordSequence]) {
@@ -341,13 +402,8 @@ public final class DeliveryStream: Sendable {
             do throws(SourceError) {
                 try checkpoints.save(consumer: configuration.consumerName, moved)
             } catch {
-                printError("firehose: cannot save its position: \(error)")
+                logLine("firehose: cannot save its position: \(error)")
             }
         }
     }
-}
-
-func printError(_ text: String) {
-    var line = text + "\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

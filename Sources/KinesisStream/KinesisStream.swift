@@ -29,6 +29,8 @@ public final class KinesisStream: Sendable {
     private let scratchDirectory: String?
     /// Names this stream's records: the log's id. Positions saved outside the stream carry it.
     public let identity: String
+    /// Whether the log stores what is put (failing while the disk is full, say).
+    let storage = Mutex(StageHealth())
 
     public static let defaultName = "alleycat"
     public static let defaultRetentionMillis: Int64 = 24 * 3600 * 1000
@@ -36,6 +38,11 @@ public final class KinesisStream: Sendable {
     public static let defaultSegmentBytes = 64 << 20
     /// The newest log bytes kept in memory for readers at the tail (`--stream-cache-mb`).
     public static let defaultCacheBytes = 64 << 20
+
+    /// Whether records put now are stored: failing from a write the log refused until the next it took.
+    public var storageHealth: StageHealth {
+        storage.withLock { $0 }
+    }
 
     struct State {
         var shards: [Shard]

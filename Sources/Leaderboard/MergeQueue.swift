@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import RaceModel
 import Storage
 
 /// Runs a merger on its own thread, fed by object-created events. Events that
@@ -10,26 +11,40 @@ import Storage
 /// merge rewrites the history files and commits once. A merge takes at most
 /// `maxObjectsPerMerge` objects, so a backlog (a restart, a merger that fell behind)
 /// is worked off in merges of bounded memory, not in one that holds it all.
+///
+/// A merge that fails (a store locked by another process, a full disk) is tried again
+/// with the same objects, with backoff on `clock` (`StageHealth`), before anything
+/// newer; it is logged once when it starts failing and once when it recovers. Merging
+/// is a maximum, so what the failed attempt wrote before it failed is written again alike.
 public final class MergeQueue: @unchecked Sendable {
     public let merger: HistoryMerger
     public let coalesceMillis: Int
     public let maxObjectsPerMerge: Int
+    public let clock: any EpochClock
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [String] = []
+    /// The objects of the merge that failed, tried again first.
+    private var retrying: [String] = []
+    private var health = StageHealth()
+    /// The merger thread is waiting for `health.retryAtMillis`.
+    private var waitingForRetry = false
     private var enqueued = 0
     private var done = 0
     private var stopping = false
-    private var errors: [String] = []
     private var merges = 0
     private var largest = 0
     private var draining = false
 
-    public init(merger: HistoryMerger, coalesceMillis: Int = 200, maxObjectsPerMerge: Int = 64, background: Bool = false) {
+    public init(
+        merger: HistoryMerger, coalesceMillis: Int = 200, maxObjectsPerMerge: Int = 64, background: Bool = false,
+        clock: any EpochClock = SystemClock()
+    ) {
         precondition(maxObjectsPerMerge >= 1, "a merge takes at least one object")
         self.merger = merger
         self.coalesceMillis = coalesceMillis
         self.maxObjectsPerMerge = maxObjectsPerMerge
+        self.clock = clock
         let thread = Thread { [self] in
             #if os(Linux)
             // Merging is batch work: under load the kernel should run live rankings first.
@@ -54,17 +69,18 @@ public final class MergeQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until every key enqueued so far is merged; returns the errors seen.
+    /// Waits until every key enqueued so far is merged, or a merge is failing and waits
+    /// for its next attempt; returns what is failing (empty when everything is merged).
     @discardableResult
     public func drain() -> [String] {
         condition.lock()
         draining = true
         condition.broadcast()
-        while done < enqueued { condition.wait() }
+        while done < enqueued && !(waitingForRetry && !health.isDue(nowMillis: clock.nowMillis())) { condition.wait() }
         draining = false
-        let seen = errors
+        let failing = health.isFailing ? ["merge of \(retrying.count) object\(retrying.count == 1 ? "" : "s") \(health.describeFailure(nowMillis: clock.nowMillis()))"] : []
         condition.unlock()
-        return seen
+        return failing
     }
 
     /// Merges done so far (each may hold several objects).
@@ -81,6 +97,13 @@ public final class MergeQueue: @unchecked Sendable {
         return largest
     }
 
+    /// Whether merges are failing, and when the next attempt is.
+    public var status: StageHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return health
+    }
+
     public func stop() {
         condition.lock()
         stopping = true
@@ -88,35 +111,74 @@ public final class MergeQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Called with `condition` locked; returns the keys of the next merge, or nil to stop.
+    private func nextKeys() -> [String]? {
+        while true {
+            if !retrying.isEmpty {
+                // Failing objects are left unmerged at a stop: the next start replays them.
+                if stopping { return nil }
+                if health.isDue(nowMillis: clock.nowMillis()) {
+                    waitingForRetry = false
+                    defer { retrying = [] }
+                    return retrying
+                }
+                if !waitingForRetry {
+                    waitingForRetry = true
+                    condition.broadcast()
+                }
+                // Polled in wall time, as the clock may be virtual (moved by another thread).
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+                continue
+            }
+            if !pending.isEmpty { break }
+            if stopping { return nil }
+            condition.wait()
+        }
+        // Wait a little for more objects (wall time: this paces real work, not race time).
+        let deadline = Date(timeIntervalSinceNow: Double(coalesceMillis) / 1000)
+        while !draining && !stopping && pending.count < maxObjectsPerMerge && condition.wait(until: deadline) {}
+        let keys = Array(pending.prefix(maxObjectsPerMerge))
+        pending.removeFirst(keys.count)
+        return keys
+    }
+
     private func loop() {
         while true {
             condition.lock()
-            while pending.isEmpty && !stopping { condition.wait() }
-            if pending.isEmpty && stopping {
+            guard let keys = nextKeys() else {
                 condition.unlock()
                 return
             }
-            // Wait a little for more objects (wall time: this paces real work, not race time).
-            let deadline = Date(timeIntervalSinceNow: Double(coalesceMillis) / 1000)
-            while !draining && !stopping && pending.count < maxObjectsPerMerge && condition.wait(until: deadline) {}
-            let keys = Array(pending.prefix(maxObjectsPerMerge))
-            pending.removeFirst(keys.count)
             condition.unlock()
 
-            var error: String?
+            var failure: (any Error)?
             do {
                 try merger.merge(keys: keys)
-            } catch let failure {
-                error = "merge of \(keys.count) objects failed: \(failure)"
+            } catch {
+                failure = error
             }
 
+            let now = clock.nowMillis()
             condition.lock()
-            done += keys.count
-            merges += 1
-            largest = max(largest, keys.count)
-            if let error { errors.append(error) }
+            var line: String?
+            if let failure {
+                retrying = keys
+                if health.failed(String(describing: failure), nowMillis: now) {
+                    line = "merger: cannot merge \(keys.count) object\(keys.count == 1 ? "" : "s") (first \(keys[0])): \(failure); "
+                        + "retrying in \((health.retryAtMillis! - now) / 1000) s (with backoff up to \(StageHealth.maxRetryMillis / 1000) s)"
+                }
+            } else {
+                let before = health
+                if health.succeeded() {
+                    line = "merger: merging again after \(before.attempts) failed attempt\(before.attempts == 1 ? "" : "s") over \(max(0, now - before.failingSinceMillis!) / 1000) s"
+                }
+                done += keys.count
+                merges += 1
+                largest = max(largest, keys.count)
+            }
             condition.broadcast()
             condition.unlock()
+            if let line { logLine(line) }
         }
     }
 }

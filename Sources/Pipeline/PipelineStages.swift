@@ -22,6 +22,7 @@ public final class PipelineStages: Sendable {
     public let merger: HistoryMerger
     public let firehose: DeliveryStream
     private let queue: MergeQueue
+    private let clock: any EpochClock
     /// Held while these stages live: one process per data folder.
     private let lock: DataFolderLock
 
@@ -43,6 +44,7 @@ public final class PipelineStages: Sendable {
         report: (String) -> Void = { _ in }
     ) throws {
         lock = try DataFolderLock(directory: layout.directory)
+        self.clock = clock
         switch setup {
         case .durable:
             let stream = try KinesisStream.durable(
@@ -67,7 +69,7 @@ public final class PipelineStages: Sendable {
         store = try RaceStore(path: layout.storePath)
         let rules = RecordRules(raceLength: raceLength)
         merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
-        queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges)
+        queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges, clock: clock)
         queue.subscribe()
         self.firehose = try DeliveryStream(
             configuration: firehose, source: source, checkpoints: checkpoints, processor: AlleycatProcessor(rules: rules),
@@ -77,12 +79,19 @@ public final class PipelineStages: Sendable {
     /// Merges done so far (each may hold several objects).
     public var mergeCount: Int { queue.mergeCount }
 
-    /// Delivers what the firehose holds and waits until every object is merged; returns merge errors.
+    /// Whether merges are failing (and being retried).
+    public var mergeHealth: StageHealth { queue.status }
+
+    /// Delivers what the firehose holds and waits until every object is merged, or a
+    /// delivery or merge is failing and waits to be tried again; returns what is failing.
     @discardableResult
     public func flush() -> [String] {
         firehose.pump()
         firehose.flush()
-        return queue.drain()
+        let delivery = firehose.health
+        let deliveryFailing = delivery.isFailing
+            ? ["\(firehose.waitingDeliveries) deliveries \(delivery.describeFailure(nowMillis: clock.nowMillis()))"] : []
+        return deliveryFailing + queue.drain()
     }
 
     public func stop() {

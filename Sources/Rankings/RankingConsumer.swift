@@ -19,6 +19,16 @@ public final class RankingConsumer: Sendable {
         reader = Mutex(try StreamReader(name: Self.consumerName, source: source, checkpoints: checkpoints, start: start, now: now))
     }
 
+    /// Why the source cannot be read now (nil while it reads; throttling and renewed iterators are routine).
+    public var readError: String? {
+        reader.withLock { reader in
+            switch reader.lastError {
+            case nil, .throttled?, .expiredIterator?: nil
+            case let error?: error.message
+            }
+        }
+    }
+
     /// Reads everything available and ingests it as one batch.
     public func pump(nowMillis: Int64) -> [RankingUpdate] {
         reader.withLock { reader in

@@ -114,6 +114,9 @@ public final class AlleycatService: Sendable {
             return merges - last
         }
         metrics.merges.increment(by: Int64(newMerges))
+        var failures = ["firehose": firehose.health.totalFailures, "merger": stages.mergeHealth.totalFailures]
+        if let stream { failures["stream"] = stream.storageHealth.totalFailures }
+        metrics.record(health(), failures: failures)
     }
 
     /// Reads the stream once for the ranking engine and publishes its updates.
@@ -137,6 +140,21 @@ public final class AlleycatService: Sendable {
         pumpRankings()
     }
 
+    /// Each stage's state (`GET /health`).
+    public func health() -> ServiceHealth {
+        let now = clock.nowMillis()
+        var stages: [ServiceHealth.Stage] = []
+        if let stream {
+            stages.append(.init(name: "stream", failure: .init(stream.storageHealth, nowMillis: now, retries: false)))
+        }
+        let delivery = ServiceHealth.Failure(firehose.health, nowMillis: now, retries: true)
+            ?? firehose.readError.map { ServiceHealth.Failure(error: "cannot read the stream: \($0)") }
+        stages.append(.init(name: "firehose", failure: delivery))
+        stages.append(.init(name: "merger", failure: .init(self.stages.mergeHealth, nowMillis: now, retries: true)))
+        stages.append(.init(name: "rankings", failure: rankingConsumer.readError.map { .init(error: "cannot read the stream: \($0)") }))
+        return ServiceHealth(stages: stages)
+    }
+
     /// Publish delays so far (accepted by the stream → ranking published), in clock milliseconds.
     public func publishDelays() -> [Int64] {
         delays.withLock { $0 }
@@ -154,7 +172,7 @@ public final class AlleycatService: Sendable {
     ) -> some ApplicationProtocol {
         let routes = ServiceRoutes(
             store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics, kinesis: kinesis,
-            keyRing: keyRing, ingestPool: ingestPool)
+            keyRing: keyRing, ingestPool: ingestPool, health: { [self] in health() })
         let router = routes.router()
         return Application(
             router: router,

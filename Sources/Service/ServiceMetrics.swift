@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics, served at /metrics.
 public final class ServiceMetrics: Sendable {
@@ -20,6 +21,26 @@ public final class ServiceMetrics: Sendable {
             name: "alleycat_ranking_publish_delay_seconds",
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)],
             help: "From a record accepted by the stream to the ranking that includes it published.")
+    }
+
+    /// Failed attempts already counted, by stage.
+    private let countedFailures = Mutex<[String: Int]>([:])
+
+    /// `alleycat_stage_failing{stage}` (1 while failing) and `alleycat_stage_failures_total{stage}`
+    /// (failed attempts: refused log writes, failed deliveries and merges) from each stage's state.
+    func record(_ health: ServiceHealth, failures: [String: Int]) {
+        for stage in health.stages {
+            registry.makeGauge(name: "alleycat_stage_failing", labels: [("stage", stage.name)], help: "1 while the stage is failing (see /health).")
+                .set(to: stage.failure == nil ? 0.0 : 1.0)
+        }
+        let new = countedFailures.withLock { counted in
+            defer { counted.merge(failures) { max($0, $1) } }
+            return failures.map { ($0.key, $0.value - counted[$0.key, default: 0]) }.filter { $0.1 > 0 }
+        }
+        for (stage, count) in new {
+            registry.makeCounter(name: "alleycat_stage_failures_total", labels: [("stage", stage)], help: "Failed attempts of a stage (each is retried).")
+                .increment(by: Int64(count))
+        }
     }
 
     func requestCounter(route: String, status: Int) -> Counter {

@@ -119,10 +119,13 @@ import RaceModel
             }
         }
         #expect(try readBack(stream) == acknowledged)
+        #expect(stream.storageHealth.isFailing)
+        #expect(stream.storageHealth.lastError == "cannot write \(path)/segment-000001.log: No space left on device")
         // Space returns: the next call is stored, without a restart.
         try FileManager.default.removeItem(atPath: filler)
         let after = try stream.putRecords([PutRecordsRequestEntry(data: Array("after-space-".utf8), partitionKey: "k")])
         #expect(after.failedPutCount == 0)
+        #expect(!stream.storageHealth.isFailing && stream.storageHealth.recoveries == 1)
         #expect(try readBack(stream) == acknowledged + ["after-space-"])
         // And a restart reads back the same: nothing refused was kept in the files.
         let reopened = try KinesisStream.durable(directory: path, clock: clock)

@@ -29,7 +29,37 @@ import Testing
         defer { rig.remove() }
         let response = try await get(rig, "/health")
         #expect(response.status == .ok)
-        #expect(response.text == #"{"status":"ok"}"#)
+        #expect(response.text == #"{"stages":{"firehose":{"status":"ok"},"merger":{"status":"ok"},"rankings":{"status":"ok"},"stream":{"status":"ok"}},"status":"ok"}"#)
+    }
+
+    /// A merge that fails makes /health answer 503 naming the stage and its cause, and
+    /// /metrics count it; it is retried on the clock and the service recovers by itself.
+    @Test func aFailingStageIsReportedAndRecoversWithoutARestart() async throws {
+        let rig = try ServiceRig()
+        defer { rig.remove() }
+        let blocker = rig.directory + "/history/class-2.gz"
+        try FileManager.default.createDirectory(atPath: blocker + "/in-the-way", withIntermediateDirectories: true)
+        try rig.second(1, [(racer: 1, classId: 2, cadence: 80, resistance: 40)])
+        #expect(rig.service.stages.flush() == [
+            "merge of 1 object failing for 0 s after 1 attempt: cannot rename a temporary file to \(blocker): Is a directory",
+        ])
+        rig.clock.advance(byMillis: 400)
+        rig.service.pump()
+        let failing = try await get(rig, "/health")
+        #expect(failing.status == .serviceUnavailable)
+        #expect(failing.text == #"{"stages":{"firehose":{"status":"ok"},"merger":{"attempts":1,"error":"cannot rename a temporary file to \#(blocker): Is a directory","failingForSeconds":0,"retryInSeconds":1,"status":"failing"},"rankings":{"status":"ok"},"stream":{"status":"ok"}},"status":"failing"}"#)
+        let metrics = try await get(rig, "/metrics").text
+        #expect(metrics.contains(#"alleycat_stage_failing{stage="merger"} 1.0"#))
+        #expect(metrics.contains(#"alleycat_stage_failures_total{stage="merger"} 1"#))
+
+        try FileManager.default.removeItem(atPath: blocker)
+        rig.clock.advance(byMillis: 600)
+        #expect(rig.service.stages.flush() == [])
+        rig.service.pump()
+        let healed = try await get(rig, "/health")
+        #expect(healed.status == .ok)
+        #expect(try rig.service.store.result(raceId: 5_666_666, classId: 2, racerId: 1)?.totalOutput == 120.75)
+        #expect(try await get(rig, "/metrics").text.contains(#"alleycat_stage_failing{stage="merger"} 0.0"#))
     }
 
     @Test(arguments: [

@@ -1,3 +1,5 @@
+import RaceModel
+
 extension KinesisStream {
     /// PutRecords: up to 500 records; each is accepted (shard id and sequence number)
     /// or refused for throughput, in request order. A badly shaped call throws whole.
@@ -92,6 +94,9 @@ extension KinesisStream {
             state.withLock { state in
                 for run in runs { state.shards[run.shard].remove(runAt: run.counter) }
             }
+            if storage.withLock({ $0.failed(error.message, nowMillis: nowMillis) }) {
+                logLine("stream: cannot store records: \(error.message); PutRecords answers InternalFailure for them until the log can be written again")
+            }
             var failed = response
             for index in failed.records.indices where failed.records[index].isAccepted {
                 failed.records[index] = .refused(
@@ -102,6 +107,14 @@ extension KinesisStream {
         }
         state.withLock { state in
             for run in runs { state.shards[run.shard].commit(runAt: run.counter) }
+        }
+        let recovered: StageHealth? = storage.withLock { health in
+            guard health.isFailing else { return nil }
+            defer { health.succeeded() }
+            return health
+        }
+        if let recovered {
+            logLine("stream: storing records again after \(recovered.attempts) refused write\(recovered.attempts == 1 ? "" : "s") over \(max(0, nowMillis - recovered.failingSinceMillis!) / 1000) s")
         }
         return response
     }

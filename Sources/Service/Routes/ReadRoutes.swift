@@ -7,7 +7,8 @@ import RaceStore
 extension ServiceRoutes {
     func addReadRoutes(to router: Router<RouteContext>) {
         router.get("/health") { _, _ in
-            JSONResponse.ok(["status": "ok"])
+            let health = health()
+            return JSONResponse.ok(health.json, status: health.isHealthy ? .ok : .serviceUnavailable)
         }
 
         router.get("/races") { request, _ in

@@ -22,6 +22,7 @@ struct ServiceRoutes: Sendable {
     let keyRing: APIKeyRing
     /// Threads for Kinesis API calls, which block while a durable stream syncs its log.
     let ingestPool: NIOThreadPool
+    let health: @Sendable () -> ServiceHealth
 
     func router() -> Router<RouteContext> {
         let router = Router(context: RouteContext.self)
