@@ -55,6 +55,37 @@ import Testing
         #expect(try run(alleycatBinary, race).status == 0)
     }
 
+    /// SIGTERM or SIGINT stops a service that is still simulating races, after delivering
+    /// and merging what it took: every accepted message is in the store.
+    @Test(arguments: [SIGTERM, SIGINT]) func aSignalStopsASimulatingServiceAfterMergingWhatItTook(signal: Int32) throws {
+        let directory = temporaryDirectory("cli-signal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serve = try ServeProcess([
+            "--data", directory, "--in-memory", "--simulate-racers", "20", "--simulate-class", "3", "--simulate-seconds", "60",
+            "--simulate-races", "3",
+        ])
+        // Wait for the first records (start-up, not a measurement).
+        let deadline = Date().addingTimeInterval(60)
+        while try serve.metric("alleycat_records_in_total") < 40 && Date() < deadline { usleep(50_000) }
+        // Without the stop the simulation would run three minutes more.
+        let stopped = serve.stop(signal: signal, waitingAtMost: 30)
+        #expect(stopped.exited)
+        #expect(stopped.status == 0)
+        let summary = try #require(stopped.output.split(separator: "\n").first { $0.hasPrefix("simulation stopped: ") })
+        let accepted = try #require(Int(summary.dropFirst("simulation stopped: ".count).prefix { $0.isNumber }))
+        #expect(summary == "simulation stopped: \(accepted) of \(accepted) messages accepted, 0 failed")
+        #expect(stopped.output.hasSuffix("alleycat serve: stopped; everything buffered is delivered and merged\n"))
+
+        let races = try run(alleycatBinary, ["races", "--class", "3", "--json", "--data", directory])
+        let raceIds = try (JSONSerialization.jsonObject(with: Data(races.out.utf8)) as! [[String: Any]]).map { $0["raceId"] as! Int }
+        var seconds = 0
+        for raceId in raceIds {
+            let results = try run(alleycatBinary, ["results", "--race", String(raceId), "--json", "--data", directory])
+            seconds += try (JSONSerialization.jsonObject(with: Data(results.out.utf8)) as! [[String: Any]]).reduce(0) { $0 + ($1["secondsReported"] as! Int) }
+        }
+        #expect(seconds == accepted)
+    }
+
     @Test func tablesAreAlignedAndNamed() throws {
         let directory = temporaryDirectory("cli-table")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -97,6 +97,19 @@ final class ServeProcess {
         process.waitUntilExit()
         return process.terminationStatus
     }
+
+    /// Sends `signal`, waits at most `seconds` for the process to end (then kills it) and
+    /// returns whether it ended by itself, its status and what it printed after starting.
+    func stop(signal: Int32, waitingAtMost seconds: Double) -> (exited: Bool, status: Int32, output: String) {
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let exited = !process.isRunning
+        if !exited { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        return (exited, process.terminationStatus, String(decoding: rest, as: UTF8.self))
+    }
 }
 
 /// A new API key's secret from `alleycat keys create --json`.

@@ -24,9 +24,13 @@ final class GeneratedSeconds: Sendable {
     private let free: DispatchSemaphore
     private let total: Int
     private let taken = Mutex(0)
+    private let stopped = Atomic(false)
 
     init(plan: SimulationPlan, depth: Int) {
-        free = DispatchSemaphore(value: depth)
+        // Made at 0 and raised to `depth`: libdispatch traps when a semaphore goes while
+        // below its initial value, as this one does when a run stops early.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<depth { free.signal() }
         total = plan.races * plan.seconds
         let thread = Thread { [self] in
             let generator = RaceGenerator(plan: plan)
@@ -49,6 +53,7 @@ final class GeneratedSeconds: Sendable {
                         race: race, second: second, sendMillis: generator.sendMillis(race: race, second: second),
                         batches: batches)
                     free.wait()
+                    if stopped.load(ordering: .relaxed) { return }
                     ready.withLock { $0.append(item) }
                     filled.signal()
                 }
@@ -61,6 +66,12 @@ final class GeneratedSeconds: Sendable {
     /// Hands back a second that has been put, to be freed on the generator's thread.
     func recycle(_ second: GeneratedSecond) {
         used.withLock { $0.append(second) }
+    }
+
+    /// Ends the generator early (the reader takes no more seconds).
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+        free.signal()
     }
 
     /// The next second, or nil after the plan's last one.

@@ -66,6 +66,9 @@ public final class LoadRun {
     /// Called after each race second has been put (for progress lines, or for the
     /// in-process pipeline to let its stages catch up).
     public var afterSecond: ((LoadProgress) -> Void)?
+    /// Asked before each second and each batch: true ends the run early (a service
+    /// stopping on SIGINT or SIGTERM), with what was put so far in the summary.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(
         plan: SimulationPlan, sink: any RecordSink, clock: any EpochClock, retry: RetryPolicy = .standard, connections: Int = 1,
@@ -90,15 +93,16 @@ public final class LoadRun {
         let seconds = GeneratedSeconds(plan: plan, depth: 4)
         var secondIndex: UInt64 = 0
 
-        while let second = seconds.next() {
+        while shouldStop?() != true, let second = seconds.next() {
             clock.sleep(untilMillis: second.sendMillis)
-            tally.summary.generated += second.count
             if connections == 1 || second.batches.count == 1 {
-                for (index, batch) in second.batches.enumerated() {
+                for (index, batch) in second.batches.enumerated() where shouldStop?() != true {
                     sleepUntilSlot(index, of: second.batches.count, second: second.sendMillis)
+                    tally.summary.generated += batch.count
                     put(batch, tally: &tally)
                 }
             } else {
+                tally.summary.generated += second.count
                 secondIndex += 1
                 tally.add(putConcurrently(second.batches, seed: plan.seed ^ secondIndex << 20, second: second.sendMillis))
             }
@@ -108,6 +112,7 @@ public final class LoadRun {
             seconds.recycle(second)
             afterSecond?(progress)
         }
+        seconds.stop()
         var summary = tally.summary
         summary.wallSeconds = Double(SystemClock.monotonicNanos() - wallStart) / 1e9
         summary.clockSeconds = Double(clock.nowMillis() - clockStart) / 1000

@@ -6,6 +6,7 @@ import Pipeline
 import RaceModel
 import Service
 import Simulator
+import Synchronization
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -144,13 +145,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         service.startPumps()
+        // Set when the HTTP service ends (SIGINT or SIGTERM): the simulation stops too.
+        let stopping = StopFlag()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.application(onListening: onListening).runService() }
             if simulateRacers > 0 {
                 let plan = try simulationPlan(startMillis: started)
                 print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")
                 group.addTask {
-                    let summary = await Self.simulate(plan: plan, pacing: simulatePacing, service: service, clock: clock)
+                    let summary = await Self.simulate(
+                        plan: plan, pacing: simulatePacing, service: service, clock: clock, shouldStop: { stopping.isSet })
+                    if stopping.isSet {
+                        print("simulation stopped: \(summary.accepted) of \(summary.generated) messages accepted, \(summary.failed) failed")
+                        return
+                    }
                     // Let the ranking loop publish the last second before reporting.
                     try? await Task.sleep(for: .milliseconds(100))
                     service.flush()
@@ -162,9 +170,18 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 try await group.next()
             } catch is CancellationError {}
+            stopping.set()
             group.cancelAll()
         }
+        print("alleycat serve: stopping: delivering and merging what is buffered")
+        fflush(nil)
         service.shutdown()
+        let failing = service.health().stages.filter { $0.failure != nil }.map { "\($0.name): \($0.failure!.error)" }
+        if failing.isEmpty {
+            print("alleycat serve: stopped; everything buffered is delivered and merged")
+        } else {
+            print("alleycat serve: stopped with failing stages (\(failing.joined(separator: "; "))): what they held is redone at the next start")
+        }
     }
 
     func simulationPlan(startMillis: Int64) throws -> SimulationPlan {
@@ -196,10 +213,14 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Runs the load on its own thread (it sleeps between seconds).
-    static func simulate(plan: SimulationPlan, pacing: Pacing, service: AlleycatService, clock: any EpochClock) async -> SimulationSummary {
+    static func simulate(
+        plan: SimulationPlan, pacing: Pacing, service: AlleycatService, clock: any EpochClock, shouldStop: @escaping @Sendable () -> Bool
+    ) async -> SimulationSummary {
         await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: LoadRun(plan: plan, sink: service.stream!, clock: clock, pacing: pacing).run())
+                let load = LoadRun(plan: plan, sink: service.stream!, clock: clock, pacing: pacing)
+                load.shouldStop = shouldStop
+                continuation.resume(returning: load.run())
             }
             thread.name = "alleycat simulator"
             thread.start()
@@ -208,3 +229,10 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension Pacing: ExpressibleByArgument {}
+
+/// Set once, read from any thread.
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
