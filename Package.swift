@@ -70,6 +70,7 @@ let package = Package(
                 "Pipeline", "Rankings", "Firehose", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "KinesisStream", "KinesisAPI",
                 "RaceModel", "StreamReading",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -4,6 +4,7 @@ import Glibc
 import Firehose
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KinesisAPI
 import NIOPosix
 import HummingbirdWebSocket
@@ -45,6 +46,8 @@ public final class AlleycatService: Sendable {
         public var cacheBytes = KinesisStream.defaultCacheBytes
         /// The stream log rolls to a new segment file at this size.
         public var segmentBytes = KinesisStream.defaultSegmentBytes
+        /// Connection limits and timeouts of the HTTP listener.
+        public var connections = ConnectionLimits()
         /// Read a stream somewhere else instead of hosting one (`--source`).
         public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore)?
 
@@ -73,6 +76,7 @@ public final class AlleycatService: Sendable {
     private let lastMerges = Mutex(0)
     private let pumping = Mutex(false)
     private let loops = DispatchGroup()
+    private let connectionCounter = ConnectionCounter()
 
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
@@ -174,9 +178,18 @@ public final class AlleycatService: Sendable {
             store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics, kinesis: kinesis,
             keyRing: keyRing, ingestPool: ingestPool, health: { [self] in health() })
         let router = routes.router()
+        let webSocketResponder = router.buildResponder()
+        let limits = configuration.connections
+        let counter = connectionCounter
+        let metrics = metrics
+        let server = HTTPServerBuilder { responder in
+            GuardedChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                limits: limits, counter: counter, refused: { metrics.refusedConnection(reason: $0).increment() })
+        }
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "alleycat"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

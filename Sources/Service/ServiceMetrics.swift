@@ -43,6 +43,12 @@ public final class ServiceMetrics: Sendable {
         }
     }
 
+    /// Requests refused and connections closed by the connection guard, by reason
+    /// (malformed, header-timeout, body-timeout, idle-timeout, too-many-connections, reserve-only).
+    func refusedConnection(reason: String) -> Counter {
+        registry.makeCounter(name: "alleycat_http_refused_total", labels: [("reason", reason)], help: "Requests refused or connections closed before a route answered.")
+    }
+
     func requestCounter(route: String, status: Int) -> Counter {
         registry.makeCounter(name: "alleycat_http_requests_total", labels: [("route", route), ("status", String(status))], help: "HTTP requests answered.")
     }

@@ -30,7 +30,12 @@ struct ServeCommand: AsyncParsableCommand {
             --simulate-racers the service also races simulated riders into it in real time (or \
             --speed times faster). One process at a time runs on a data folder (a lock on \
             DATA/alleycat.lock): a second `serve` or `race` there refuses, naming the first. \
-            Ctrl-C delivers and merges what is buffered, then stops.
+            Connections are limited (--max-connections, with --reserve-connections kept for /health \
+            and /metrics) and timed (--idle-timeout, --header-timeout, --body-timeout); malformed \
+            HTTP is answered 400 with a JSON reason and the connection closed. A delivery or merge \
+            that fails is retried with backoff (1 s doubling to 30 s) and /health answers 503 \
+            naming the stage until it recovers. Ctrl-C or SIGTERM delivers and merges what is \
+            buffered, then stops (a simulation stops with it).
             """)
 
     @Option(help: "Address to listen on.")
@@ -84,6 +89,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("source-stream"), help: "The stream to read at --source.")
     var sourceStream = KinesisStream.defaultName
 
+    @Option(name: .customLong("max-connections"), help: "HTTP connections served at once. Beyond them, --reserve-connections more may ask only for /health and /metrics; past those a new connection is answered 503 and closed.")
+    var maxConnections = ConnectionLimits().maxConnections
+
+    @Option(name: .customLong("reserve-connections"), help: "Connections kept for /health and /metrics once --max-connections are open (each gets 2 s).")
+    var reserveConnections = ConnectionLimits().reserveConnections
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection with no request open is kept.")
+    var idleTimeout = 60.0
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds from a request's first byte to the end of its headers (then 408 and closed).")
+    var headerTimeout = 10.0
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds from the end of a request's headers to the end of its body (then 408 and closed).")
+    var bodyTimeout = 30.0
+
     @Flag(name: .customLong("exit-after-simulation"), help: "Stop once the simulated races are delivered and merged.")
     var exitAfterSimulation = false
 
@@ -94,6 +114,12 @@ struct ServeCommand: AsyncParsableCommand {
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
         if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
         if streamSegmentKB < 1 || streamSegmentKB > 1 << 22 { throw ValidationError("--stream-segment-kb must be 1 to 4194304, got \(streamSegmentKB)") }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
+        if reserveConnections < 0 { throw ValidationError("--reserve-connections must be 0 or more, got \(reserveConnections)") }
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)]
+        where !(value > 0 && value <= 86_400) {
+            throw ValidationError("\(name) must be more than 0 and at most 86400 seconds, got \(value)")
+        }
         if let source {
             guard source.hasPrefix("http://") || source.hasPrefix("https://") else {
                 throw ValidationError("--source must be an http:// or https:// URL, got '\(source)'")
@@ -126,6 +152,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.durable = !inMemory
         configuration.cacheBytes = streamCacheMB << 20
         configuration.segmentBytes = streamSegmentKB << 10
+        configuration.connections.maxConnections = maxConnections
+        configuration.connections.reserveConnections = reserveConnections
+        configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.connections.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
+        configuration.connections.bodyTimeout = .milliseconds(Int64(bodyTimeout * 1000))
         if let source {
             configuration.remoteSource = try RemoteSource.open(endpoint: source, stream: sourceStream, layout: configuration.layout)
         }
