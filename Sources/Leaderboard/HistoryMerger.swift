@@ -17,6 +17,8 @@ public struct MergeReport: Sendable, Equatable {
     public var classesWritten: [Int] = []
     public var skipReasons: [String] = []
 
+    public init() {}
+
     public mutating func add(_ other: MergeReport) {
         objects += other.objects
         records += other.records
@@ -70,11 +72,10 @@ public final class HistoryMerger: Sendable {
         for exerciseClass in ExerciseClass.all {
             let key = Self.historyKey(classId: exerciseClass.id)
             guard historyBucket.exists(key: key) else { continue }
-            let json = try Gzip.decompress(historyBucket.get(key: key))
             do {
-                state.tables[exerciseClass.id] = try HistoryTable.decode(json)
+                state.tables[exerciseClass.id] = try HistoryTable.decode(Gzip.decompress(historyBucket.get(key: key)))
             } catch {
-                throw HistoryFileError(description: "\(historyBucket.path(for: key)): \(error); move the file away to rebuild it from the delivered objects")
+                throw DamagedHistoryFile(classId: exerciseClass.id, path: historyBucket.path(for: key), reason: "\(error)")
             }
         }
         state.merged = try store.mergedObjectKeys()
@@ -215,6 +216,10 @@ public final class HistoryMerger: Sendable {
     }
 
     private func read(_ key: String) -> ParsedObject {
+        Self.read(key, from: deliveryBucket, rules: rules)
+    }
+
+    static func read(_ key: String, from deliveryBucket: Bucket, rules: RecordRules) -> ParsedObject {
         var object = ParsedObject(key: key)
         let ndjson: [UInt8]
         do {
@@ -246,6 +251,64 @@ public final class HistoryMerger: Sendable {
             }
         }
         return object
+    }
+}
+
+/// A history file that cannot be read back at start (truncated, not gzip, not the contract's JSON).
+public struct DamagedHistoryFile: Error, Sendable, Equatable, CustomStringConvertible {
+    public let classId: Int
+    public let path: String
+    public let reason: String
+
+    public var description: String {
+        "the history file \(path) is damaged (\(reason))"
+    }
+}
+
+/// What `HistoryMerger.rebuild` did.
+public struct RebuildReport: Sendable, Equatable {
+    public var objects = 0
+    public var records = 0
+    public var racers = 0
+    public var seconds = 0
+    /// Objects or records that could not be read (as a merge counts them).
+    public var skipped = 0
+}
+
+extension HistoryMerger {
+    /// Writes `class-N.gz` again from every delivered object in `deliveryBucket`, read
+    /// in runs of 64 on all cores, as the merges wrote it (the per-second maximum of each
+    /// racer). The store and the ledger are not touched: they do not depend on the file.
+    public static func rebuild(
+        classId: Int, deliveryBucket: Bucket, historyBucket: Bucket, rules: RecordRules = .standard, compressionLevel: Int32 = 6,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> RebuildReport {
+        var table = HistoryTable()
+        var report = RebuildReport()
+        let keys = deliveryBucket.list().filter(isDelivered)
+        for start in stride(from: 0, to: keys.count, by: 64) {
+            let run = Array(keys[start..<min(start + 64, keys.count)])
+            let parsed = parallelMap(run.count) { read(run[$0], from: deliveryBucket, rules: rules) }
+            for object in parsed {
+                report.skipped += object.readable ? object.problems.count : 1
+                guard object.readable else { continue }
+                report.objects += 1
+                for message in object.messages where Int(message.classId) == classId {
+                    table.fold(racerId: message.racerId, second: Int(message.second), output: message.output)
+                    report.records += 1
+                }
+            }
+            progress(start + run.count, keys.count)
+        }
+        let stale = table.staleSeconds
+        let runs = stride(from: 0, to: stale.count, by: 16).map { Array(stale[$0..<min($0 + 16, stale.count)]) }
+        let snapshot = table
+        let pieces = parallelMap(runs.count) { snapshot.compress(seconds: runs[$0], level: compressionLevel) }
+        for (made, seconds) in zip(pieces, runs) { table.install(made, seconds: seconds) }
+        try historyBucket.put(key: historyKey(classId: classId), bytes: table.file(level: compressionLevel, previous: nil))
+        report.racers = table.racerIds.count
+        report.seconds = table.seconds
+        return report
     }
 }
 

@@ -66,14 +66,39 @@ public final class PipelineStages: Sendable {
         }
         deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
         historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
-        store = try RaceStore(path: layout.storePath)
+        store = try Self.openStore(layout)
         let rules = RecordRules(raceLength: raceLength)
-        merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
+        do {
+            merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
+        } catch let damaged as DamagedHistoryFile {
+            throw StartError("\(damaged): `alleycat repair --class \(damaged.classId) --data \(layout.directory)` rebuilds it from the delivered objects")
+        }
         queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges, clock: clock)
         queue.subscribe()
         self.firehose = try DeliveryStream(
             configuration: firehose, source: source, checkpoints: checkpoints, processor: AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)
+    }
+
+    /// The store, checked with SQLite's quick_check: a damaged one is refused with the command that rebuilds it.
+    static func openStore(_ layout: DataLayout) throws -> RaceStore {
+        let repair = "`alleycat repair --store --data \(layout.directory)` rebuilds it from the delivered objects"
+        let store: RaceStore
+        do {
+            store = try RaceStore(path: layout.storePath)
+        } catch {
+            throw StartError("the store \(layout.storePath) cannot be opened (\(error)): if the file is damaged, \(repair)")
+        }
+        let problems: [String]
+        do {
+            problems = try store.quickCheck().flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("***") }
+        } catch {
+            throw StartError("the store \(layout.storePath) is damaged (quick_check fails: \(error)): \(repair)")
+        }
+        guard problems.isEmpty else {
+            throw StartError("the store \(layout.storePath) is damaged (quick_check: \(problems.joined(separator: "; "))): \(repair)")
+        }
+        return store
     }
 
     /// Merges done so far (each may hold several objects).
@@ -96,5 +121,14 @@ public final class PipelineStages: Sendable {
 
     public func stop() {
         queue.stop()
+    }
+}
+
+/// Why the stages cannot start, with what to do.
+public struct StartError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

@@ -71,3 +71,20 @@ extension RaceStore {
         return keys
     }
 }
+
+extension RaceStore {
+    /// Copies keys (by hash, with their ids and plans) into this store: `alleycat repair
+    /// --store` keeps the keys of a damaged store that can still be read.
+    public func importAPIKeys(_ byHash: [String: APIKey]) throws {
+        try database.write { db in
+            for (hash, key) in byHash.sorted(by: { $0.value.id < $1.value.id }) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO api_keys (id, name, keyHash, prefix, requestsPerSecond, burst, createdMillis, revokedMillis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [key.id, key.name, hash, key.prefix, key.requestsPerSecond, key.burst, key.createdMillis, key.revokedMillis])
+            }
+        }
+    }
+}

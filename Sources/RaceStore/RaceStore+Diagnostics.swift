@@ -11,3 +11,11 @@ extension RaceStore {
         try database.read { db in try Self.migrator.appliedMigrations(db) }
     }
 }
+
+extension RaceStore {
+    /// SQLite's `PRAGMA quick_check`: empty when the file is sound, else its findings (at most 10).
+    public func quickCheck() throws -> [String] {
+        let lines = try database.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(10)") }
+        return lines == ["ok"] ? [] : lines
+    }
+}

@@ -1,4 +1,6 @@
 import Hummingbird
+import NIOCore
+import RaceModel
 
 /// Counts requests by route and status and times them.
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -15,8 +17,16 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             record(route: route, status: error.status.code, since: started)
             throw error
         } catch {
+            // A client that went away mid-request is not the service's failure: 499, as nginx counts it.
+            if error is CancellationError || error is ChannelError || error is IOError {
+                record(route: route, status: 499, since: started)
+                throw error
+            }
+            // Anything else is the service's: a line in its log and a body that says so.
+            logLine("http: \(request.method) \(request.uri.path) failed: \(error)")
             record(route: route, status: 500, since: started)
-            throw error
+            return JSONResponse.ok(
+                ["error": "the service failed to answer \(request.method) \(request.uri.path): \(error) (logged)"], status: .internalServerError)
         }
     }
 

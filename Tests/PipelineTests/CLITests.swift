@@ -86,6 +86,55 @@ import Testing
         #expect(seconds == accepted)
     }
 
+    /// A damaged history file or store is refused at start with the command that repairs
+    /// it, and that command gives back what a clean run wrote.
+    @Test func damagedFilesAreRefusedAndRepairedByTheCommandNamed() throws {
+        let directory = temporaryDirectory("cli-repair")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let race = ["race", "--racers", "40", "--seconds", "30", "--start", "1700000000000", "--data", directory]
+        #expect(try run(alleycatBinary, race).status == 0)
+        let history = directory + "/history/class-2.gz"
+        let clean = try Data(contentsOf: URL(fileURLWithPath: history))
+        let resultsCommand = ["results", "--race", "5666666", "--json", "--data", directory]
+        let cleanResults = try run(alleycatBinary, resultsCommand).out
+        #expect(cleanResults.count > 1000)
+
+        // A truncated history file.
+        try clean.prefix(200).write(to: URL(fileURLWithPath: history))
+        let next = ["race", "--racers", "5", "--seconds", "5", "--start", "1700001000000", "--data", directory]
+        let refused = try run(alleycatBinary, next)
+        #expect(refused.status == 1)
+        #expect(refused.err == "Error: the history file \(history) is damaged (gzip stream ends early (truncated file?)): "
+            + "`alleycat repair --class 2 --data \(directory)` rebuilds it from the delivered objects\n")
+        let repaired = try run(alleycatBinary, ["repair", "--class", "2", "--data", directory])
+        #expect(repaired.status == 0)
+        #expect(repaired.out.hasPrefix("rebuilt \(history) from 1 delivered objects: 210 records of class 2, 7 racers, 30 seconds, in "))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: history)) == clean)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory + "/damaged")
+        #expect(kept.count == 1 && kept[0].hasPrefix("class-2.gz."))
+
+        // Garbage over pages in the middle of the store (SQLite's quick_check finds it).
+        let keyed = try run(alleycatBinary, ["keys", "create", "--name", "kept", "--data", directory])
+        #expect(keyed.status == 0)
+        let storePath = directory + "/alleycat.sqlite"
+        let size = try FileManager.default.attributesOfItem(atPath: storePath)[.size] as! Int
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: storePath))
+        try handle.seek(toOffset: UInt64(size / 8192 / 2 * 8192 + 200))
+        handle.write(Data(repeating: 0x5A, count: 6000))
+        try handle.close()
+        let damagedStore = try run(alleycatBinary, next)
+        #expect(damagedStore.status == 1)
+        #expect(damagedStore.err.hasPrefix("Error: the store \(storePath) is damaged (quick_check: "))
+        #expect(damagedStore.err.hasSuffix("): `alleycat repair --store --data \(directory)` rebuilds it from the delivered objects\n"))
+        let rebuilt = try run(alleycatBinary, ["repair", "--store", "--data", directory])
+        #expect(rebuilt.status == 0)
+        #expect(rebuilt.out.hasPrefix("rebuilt \(storePath) from 1 delivered objects (1200 records) in "))
+        #expect(rebuilt.out.contains("; 1 API key(s) copied from the damaged store\n"))
+        #expect(try run(alleycatBinary, resultsCommand).out == cleanResults)
+        #expect(try run(alleycatBinary, ["keys", "list", "--json", "--data", directory]).out.contains(#""name" : "kept""#))
+        #expect(try run(alleycatBinary, next).status == 0)
+    }
+
     @Test func tablesAreAlignedAndNamed() throws {
         let directory = temporaryDirectory("cli-table")
         defer { try? FileManager.default.removeItem(atPath: directory) }
