@@ -8,7 +8,8 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Connections served in full at once.
     public var maxConnections = 4096
     /// Connections accepted beyond `maxConnections` that may only ask for /health or
-    /// /metrics (within `reserveTimeout`); past these, a new connection is answered 503 and closed.
+    /// /metrics (within `reserveTimeout`). Past these, a new connection closes the oldest
+    /// one that has not sent a request yet; when there is none it is answered 503 and closed.
     public var reserveConnections = 64
     /// A connection with no request open is closed after this.
     public var idleTimeout: Duration = .seconds(60)
@@ -25,12 +26,51 @@ public struct ConnectionLimits: Sendable, Equatable {
     public init() {}
 }
 
-/// Open connections, shared by every connection's guard.
+/// Open connections, shared by every connection's guard, and those of them that have not
+/// sent a whole request yet ("fresh"), oldest first: when every slot is taken, a new
+/// connection closes the oldest fresh one, so idle sockets (a flood) cannot lock out a
+/// client that asks for something.
 final class ConnectionCounter: Sendable {
-    private let count = Atomic(0)
-    func opened() -> Int { count.add(1, ordering: .relaxed).newValue }
-    func closed() { count.subtract(1, ordering: .relaxed) }
-    var open: Int { count.load(ordering: .relaxed) }
+    private struct State {
+        var open = 0
+        var fresh: [ObjectIdentifier: (channel: any Channel, order: Int)] = [:]
+        var nextOrder = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Counts a new connection (as fresh); returns how many are open with it.
+    func opened(_ channel: any Channel) -> Int {
+        state.withLock { state in
+            state.open += 1
+            state.fresh[ObjectIdentifier(channel)] = (channel, state.nextOrder)
+            state.nextOrder += 1
+            return state.open
+        }
+    }
+
+    /// The connection sent a whole request head: it is no longer fresh.
+    func requested(_ channel: any Channel) {
+        _ = state.withLock { $0.fresh.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    func closed(_ channel: any Channel) {
+        state.withLock { state in
+            state.open -= 1
+            state.fresh[ObjectIdentifier(channel)] = nil
+        }
+    }
+
+    /// Takes the oldest fresh connection but `keeping` out of the fresh ones, for the caller to close.
+    func oldestFresh(keeping: any Channel) -> (any Channel)? {
+        state.withLock { state in
+            let kept = ObjectIdentifier(keeping)
+            guard let oldest = state.fresh.filter({ $0.key != kept }).min(by: { $0.value.order < $1.value.order }) else { return nil }
+            state.fresh[oldest.key] = nil
+            return oldest.value.channel
+        }
+    }
+
 }
 
 /// The HTTP/1.1 (and WebSocket upgrade) channel with a `ConnectionGuard` in front of it.
@@ -116,11 +156,16 @@ final class ConnectionGuard: ChannelDuplexHandler {
     private func start(context: ChannelHandlerContext) {
         guard !counted else { return }
         counted = true
-        let open = counter.opened()
+        let open = counter.opened(context.channel)
         if open > limits.maxConnections + limits.reserveConnections {
-            refuse(context: context, status: "503 Service Unavailable", reason: "too-many-connections",
-                   "the service has \(limits.maxConnections + limits.reserveConnections) connections open, its limit: retry later")
-            return
+            // Every slot is taken: the oldest connection that never asked for anything goes.
+            guard let squatter = counter.oldestFresh(keeping: context.channel) else {
+                refuse(context: context, status: "503 Service Unavailable", reason: "too-many-connections",
+                       "the service has \(limits.maxConnections + limits.reserveConnections) connections open, its limit: retry later")
+                return
+            }
+            refused("evicted")
+            squatter.close(promise: nil)
         }
         fromReserve = open > limits.maxConnections
         arm(context: context, after: timeout(limits.idleTimeout), reason: "idle-timeout")
@@ -128,7 +173,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if counted {
-            counter.closed()
+            counter.closed(context.channel)
             counted = false
         }
         timer?.cancel()
@@ -138,7 +183,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         if counted {
-            counter.closed()
+            counter.closed(context.channel)
             counted = false
         }
         timer?.cancel()
@@ -249,6 +294,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
                     refuse(context: context, status: status, reason: status.hasPrefix("503") ? "reserve-only" : "malformed", message)
                     break reading
                 case let .accepted(framing, upgrade):
+                    counter.requested(context.channel)
                     out.writeBytes(held)
                     held.removeAll(keepingCapacity: true)
                     bodyBytes = 0

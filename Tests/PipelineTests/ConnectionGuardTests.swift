@@ -108,6 +108,19 @@ import Testing
         // Three held and one from the reserve: the next is refused at once.
         let refused = try RawConnection(port: serve.port)
         #expect(refused.readUntilClosed().text == Self.answer("503 Service Unavailable", "the service has 4 connections open, its limit: retry later"))
+
+        // A connection that never asks for anything is closed to make room for one that does.
+        health.shutDown()
+        usleep(100_000)  // let the service see it go (not a measurement)
+        let squatter = try RawConnection(port: serve.port)
+        usleep(100_000)  // let the service take it before the next one (not a measurement)
+        let late = try RawConnection(port: serve.port)
+        late.send("GET /metrics HTTP/1.1\r\n\r\n")
+        #expect(late.read(until: "\n").hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(squatter.readUntilClosed() == (text: "", closed: true))
         #expect(held.count == 3)
+        late.shutDown()
+        usleep(100_000)
+        #expect(try serve.metric(#"alleycat_http_refused_total{reason="evicted"}"#) == 1)
     }
 }

@@ -141,7 +141,15 @@ final class RawConnection {
         }
     }
 
-    deinit { close(fd) }
+    deinit { if !isClosed { close(fd) } }
+
+    private var isClosed = false
+
+    /// Closes this end (the service sees the client go).
+    func shutDown() {
+        if !isClosed { close(fd) }
+        isClosed = true
+    }
 
     func send(_ text: String) {
         var bytes = Array(text.utf8)
