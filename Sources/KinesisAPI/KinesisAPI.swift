@@ -1,3 +1,4 @@
+import Foundation
 import KinesisStream
 import KinesisWire
 import RaceModel
@@ -50,6 +51,20 @@ public final class KinesisAPI: Sendable {
             throw .unknownOperation("X-Amz-Target '\(target.prefix(80))' is not an operation this service has: \(Action.allCases.map { targetPrefix + $0.rawValue }.joined(separator: ", "))")
         }
         return action
+    }
+
+    /// The request bodies this API reads: the Kinesis JSON protocol (AWS SDKs send 1.1).
+    public static let acceptedContentTypes = ["application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json"]
+
+    /// Refuses a body that says it is not JSON (CBOR, a form, octets). A request without a
+    /// Content-Type is read as JSON.
+    public static func checkContentType(_ header: String?) throws(KinesisAPIError) {
+        guard let header else { return }
+        let type = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard acceptedContentTypes.contains(type) else {
+            throw .serialization(
+                "Content-Type '\(header.prefix(80))' is not read here: send the Kinesis JSON protocol as application/x-amz-json-1.1 (CBOR is not supported yet)")
+        }
     }
 
     /// Runs one request; the answer's body is JSON for success and for refusal alike.

@@ -23,7 +23,7 @@ import Testing
         _ rig: ServiceRig, _ action: String?, _ body: String, key: String? = KinesisRoutesTests.key, headers: HTTPFields = [:]
     ) async throws -> TestResponse {
         var fields = headers
-        fields[.contentType] = "application/x-amz-json-1.1"
+        if fields[.contentType] == nil { fields[.contentType] = "application/x-amz-json-1.1" }
         if let action { fields[HTTPField.Name("X-Amz-Target")!] = "Kinesis_20131202.\(action)" }
         if let key { fields[HTTPField.Name("x-api-key")!] = key }
         let headers = fields
@@ -47,6 +47,23 @@ import Testing
             {"SequenceNumber":"000001000000000000000001","ShardId":"shardId-000000000001"}]}
             """)
         #expect(rig.service.stream!.listShards().map(\.recordCount) == [1, 1])
+    }
+
+    @Test func aBodyThatIsNotJSONByItsContentTypeIsRefused() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let body = #"{"StreamName":"alleycat","Data":"aGk=","PartitionKey":"a"}"#
+        for type in ["application/json", "application/x-amz-json-1.0", "Application/X-Amz-Json-1.1; charset=utf-8"] {
+            #expect(try await post(rig, "PutRecord", body, headers: [.contentType: type]).status == .ok, "\(type)")
+        }
+        for type in ["application/x-amz-cbor-1.1", "application/x-www-form-urlencoded"] {
+            let refused = try await post(rig, "PutRecord", body, headers: [.contentType: type])
+            #expect(refused.status == .badRequest)
+            #expect(refused.text == refusal(
+                "SerializationException",
+                "Content-Type '\(type)' is not read here: send the Kinesis JSON protocol as application/x-amz-json-1.1 (CBOR is not supported yet)"))
+        }
+        #expect(rig.service.stream!.listShards().map(\.recordCount).reduce(0, +) == 3)
     }
 
     @Test func everyActionAnswersThroughTheRoute() async throws {

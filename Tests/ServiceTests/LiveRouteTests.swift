@@ -43,4 +43,23 @@ import Testing
         #expect(response.status == .badRequest)
         #expect(response.json as NSDictionary == ["error": "classId is '9', must be a class from 1 to 6"] as NSDictionary)
     }
+
+    /// A WebSocket handshake with bad parameters is answered in the socket (the server
+    /// library would answer a refused handshake 400 with no body).
+    @Test(.timeLimit(.minutes(1))) func aHandshakeWithBadParametersGetsTheReasonThenClose1008() async throws {
+        let rig = try ServiceRig()
+        defer { rig.remove() }
+        let received = Mutex<[String]>([])
+        let close = try await rig.service.application().test(.live) { client in
+            try await client.ws("/live?classId=1&limit=0") { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    if case let .text(text) = message { received.withLock { $0.append(text) } }
+                }
+            }
+        }
+        #expect(received.withLock { $0 } == [#"{"error":"limit is '0', must be a whole number from 1 to 1000"}"#])
+        #expect(close?.closeCode == .policyViolation)
+        #expect(close?.reason == "bad parameters")
+        #expect(rig.service.hub.subscriberCount == 0)
+    }
 }

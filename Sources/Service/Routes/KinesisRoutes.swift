@@ -12,6 +12,7 @@ extension ServiceRoutes {
             var request = request
             do {
                 let kinesisAction = try KinesisAPI.action(target: request.headers[.amzTarget])
+                try KinesisAPI.checkContentType(request.headers[.contentType])
                 guard let kinesis else {
                     throw KinesisAPIError.resourceNotFound("this service hosts no stream: it reads a remote one (--source); send records to that stream")
                 }

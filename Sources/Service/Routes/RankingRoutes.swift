@@ -35,18 +35,28 @@ extension ServiceRoutes {
     }
 
     func addLiveRoute(to router: Router<RouteContext>) {
-        router.ws("/live") { request, _ in
-            // Refuse bad parameters before upgrading, with the same messages as /rankings.
+        /// The subscription's parameters, refused with the same messages as /rankings.
+        @Sendable func parameters(_ request: Request) throws -> (classId: Int, racerId: Int?, limit: Int) {
             let query = Query(request)
-            _ = try query.classId()
-            _ = try query.integer("racerId", range: 0...Int(Int32.max))
-            _ = try query.integer("limit", default: 10, range: 1...1000)
+            return (try query.classId(), try query.integer("racerId", range: 0...Int(Int32.max)), try query.integer("limit", default: 10, range: 1...1000)!)
+        }
+        router.ws("/live") { request, _ in
+            // A plain GET is answered 400 with {"error": …}. A WebSocket handshake that fails
+            // is answered 400 with no body by the server library, so a handshake with bad
+            // parameters is taken and answered in the socket: {"error": …}, then close 1008.
+            if request.headers[.upgrade]?.lowercased() != "websocket" { _ = try parameters(request) }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let query = Query(context.request)
-            let subscription = hub.subscribe(
-                classId: try query.classId(), racerId: try query.integer("racerId", range: 0...Int(Int32.max)),
-                limit: try query.integer("limit", default: 10, range: 1...1000)!)
+            let wanted: (classId: Int, racerId: Int?, limit: Int)
+            do {
+                wanted = try parameters(context.request)
+            } catch let error as APIError {
+                let text = String(decoding: try JSONSerialization.data(withJSONObject: ["error": error.message]), as: UTF8.self)
+                try await outbound.write(.text(text))
+                try await outbound.close(.policyViolation, reason: "bad parameters")
+                return
+            }
+            let subscription = hub.subscribe(classId: wanted.classId, racerId: wanted.racerId, limit: wanted.limit)
             defer { hub.unsubscribe(subscription.id) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
