@@ -9,14 +9,18 @@ public struct APIKey: Sendable, Equatable, Codable {
     public var prefix: String
     public var requestsPerSecond: Int
     public var burst: Int
+    /// Request bytes the key may send a second (its byte bucket holds a second's worth,
+    /// and at least one request of the largest size).
+    public var bytesPerSecond: Int
     public var createdMillis: Int64
     public var revokedMillis: Int64?
     public var isRevoked: Bool { revokedMillis != nil }
 
     public init(
         id: Int64, name: String, prefix: String, requestsPerSecond: Int, burst: Int,
-        createdMillis: Int64, revokedMillis: Int64? = nil
+        bytesPerSecond: Int = APIKey.defaultBytesPerSecond, createdMillis: Int64, revokedMillis: Int64? = nil
     ) {
+        self.bytesPerSecond = bytesPerSecond
         self.id = id
         self.name = name
         self.prefix = prefix
@@ -30,12 +34,17 @@ public struct APIKey: Sendable, Equatable, Codable {
     public static let maxNameLength = 64
     /// Allowed requests per second and burst.
     public static let planRange = 1...1_000_000
+    /// Allowed byte budgets: 1 KiB to 1 GiB a second; 16 MiB unless the key says otherwise.
+    public static let bytesPerSecondRange = 1024...(1 << 30)
+    public static let defaultBytesPerSecond = 16 << 20
     /// Characters of a key shown in lists.
     static let prefixLength = 6
 
     /// Checks a new key's name and plan, as `RaceStore.createAPIKey` does, so a
     /// command can refuse them before it opens the store.
-    public static func validate(name: String, requestsPerSecond: Int, burst: Int) throws(APIKeyError) {
+    public static func validate(
+        name: String, requestsPerSecond: Int, burst: Int, bytesPerSecond: Int = defaultBytesPerSecond
+    ) throws(APIKeyError) {
         let allowed = name.unicodeScalars.allSatisfy { scalar in
             ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
                 || "-_.".unicodeScalars.contains(scalar)
@@ -45,6 +54,7 @@ public struct APIKey: Sendable, Equatable, Codable {
         guard Int64(name) == nil else { throw .numericName(name) }
         guard planRange.contains(requestsPerSecond) else { throw .requestsPerSecondOutOfRange(requestsPerSecond) }
         guard planRange.contains(burst) else { throw .burstOutOfRange(burst) }
+        guard bytesPerSecondRange.contains(bytesPerSecond) else { throw .bytesPerSecondOutOfRange(bytesPerSecond) }
     }
 }
 

@@ -4,6 +4,7 @@ public enum APIKeyError: Error, Equatable, CustomStringConvertible {
     case numericName(String)
     case requestsPerSecondOutOfRange(Int)
     case burstOutOfRange(Int)
+    case bytesPerSecondOutOfRange(Int)
     case emptySecret
     case nameTaken(String)
     case notFound(String)
@@ -19,6 +20,8 @@ public enum APIKeyError: Error, Equatable, CustomStringConvertible {
             "API key rate is \(rate) requests/s, must be 1 to 1000000 (--rate)"
         case let .burstOutOfRange(burst):
             "API key burst is \(burst), must be 1 to 1000000 (--burst)"
+        case let .bytesPerSecondOutOfRange(bytes):
+            "API key byte budget is \(bytes) bytes/s, must be 1024 to 1073741824 (--bytes-per-second)"
         case .emptySecret:
             "API key is empty: make one with APIKeySecret.generate()"
         case let .nameTaken(name):

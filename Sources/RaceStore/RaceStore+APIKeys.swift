@@ -2,8 +2,11 @@ import GRDB
 
 extension RaceStore {
     /// Stores a new key's hash and plan. Names are unique. Returns the stored record.
-    public func createAPIKey(name: String, secret: String, requestsPerSecond: Int, burst: Int, nowMillis: Int64) throws -> APIKey {
-        try APIKey.validate(name: name, requestsPerSecond: requestsPerSecond, burst: burst)
+    public func createAPIKey(
+        name: String, secret: String, requestsPerSecond: Int, burst: Int, bytesPerSecond: Int = APIKey.defaultBytesPerSecond,
+        nowMillis: Int64
+    ) throws -> APIKey {
+        try APIKey.validate(name: name, requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: bytesPerSecond)
         guard !secret.isEmpty else { throw APIKeyError.emptySecret }
         return try database.write { db in
             // Names of revoked keys stay taken, so a name in an old log always means one key.
@@ -13,13 +16,13 @@ extension RaceStore {
             let prefix = String(secret.prefix(APIKey.prefixLength))
             try db.execute(
                 sql: """
-                    INSERT INTO api_keys (name, keyHash, prefix, requestsPerSecond, burst, createdMillis)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO api_keys (name, keyHash, prefix, requestsPerSecond, burst, bytesPerSecond, createdMillis)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [name, APIKeySecret.hash(secret), prefix, requestsPerSecond, burst, nowMillis])
+                arguments: [name, APIKeySecret.hash(secret), prefix, requestsPerSecond, burst, bytesPerSecond, nowMillis])
             return APIKey(
                 id: db.lastInsertedRowID, name: name, prefix: prefix,
-                requestsPerSecond: requestsPerSecond, burst: burst, createdMillis: nowMillis)
+                requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: bytesPerSecond, createdMillis: nowMillis)
         }
     }
 
@@ -57,7 +60,7 @@ extension RaceStore {
         _ db: Database, where clause: String, arguments: StatementArguments = []
     ) throws -> [(key: APIKey, hash: String)] {
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT id, name, prefix, requestsPerSecond, burst, createdMillis, revokedMillis, keyHash
+            SELECT id, name, prefix, requestsPerSecond, burst, createdMillis, revokedMillis, keyHash, bytesPerSecond
             FROM api_keys WHERE \(clause)
             """), arguments: arguments)
         var keys: [(key: APIKey, hash: String)] = []
@@ -65,7 +68,7 @@ extension RaceStore {
             keys.append((
                 APIKey(
                     id: row[0], name: row[1], prefix: row[2], requestsPerSecond: row[3], burst: row[4],
-                    createdMillis: row[5], revokedMillis: row[6]),
+                    bytesPerSecond: row[8], createdMillis: row[5], revokedMillis: row[6]),
                 row[7]))
         }
         return keys
@@ -80,10 +83,13 @@ extension RaceStore {
             for (hash, key) in byHash.sorted(by: { $0.value.id < $1.value.id }) {
                 try db.execute(
                     sql: """
-                        INSERT INTO api_keys (id, name, keyHash, prefix, requestsPerSecond, burst, createdMillis, revokedMillis)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO api_keys (id, name, keyHash, prefix, requestsPerSecond, burst, bytesPerSecond, createdMillis, revokedMillis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [key.id, key.name, hash, key.prefix, key.requestsPerSecond, key.burst, key.createdMillis, key.revokedMillis])
+                    arguments: [
+                        key.id, key.name, hash, key.prefix, key.requestsPerSecond, key.burst, key.bytesPerSecond, key.createdMillis,
+                        key.revokedMillis,
+                    ])
             }
         }
     }

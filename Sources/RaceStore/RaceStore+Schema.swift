@@ -69,6 +69,10 @@ extension RaceStore {
                 );
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // A byte budget per key beside its request rate (existing keys get the default).
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN bytesPerSecond INTEGER NOT NULL DEFAULT \(APIKey.defaultBytesPerSecond)")
+        }
         return migrator
     }()
 }

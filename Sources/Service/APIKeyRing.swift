@@ -20,6 +20,7 @@ public final class APIKeyRing: Sendable {
         var keys: [String: APIKey] = [:]
         var loadedMillis: Int64?
         var buckets: [Int64: Bucket] = [:]
+        var byteBuckets: [Int64: Bucket] = [:]
     }
 
     private let state = Mutex(State())
@@ -67,6 +68,27 @@ public final class APIKeyRing: Sendable {
             return .success(key)
         }
         return try outcome.get()
+    }
+
+    /// Takes `bytes` of the key's byte budget for a request whose body is read, or refuses
+    /// it (then nothing of it is taken). The bucket holds a second's budget, and at least one
+    /// request of the largest size, so any request a key may send can pass.
+    public func spend(_ key: APIKey, bytes: Int) throws(KinesisAPIError) {
+        let now = clock.nowMillis()
+        let capacity = Double(max(key.bytesPerSecond, KinesisAPI.maximumRequestBytes))
+        let refused: Bool = state.withLock { state in
+            var bucket = state.byteBuckets[key.id] ?? Bucket(tokens: capacity, updatedMillis: now)
+            let elapsed = Double(max(0, now - bucket.updatedMillis)) / 1000
+            bucket.tokens = min(capacity, bucket.tokens + elapsed * Double(key.bytesPerSecond))
+            bucket.updatedMillis = now
+            defer { state.byteBuckets[key.id] = bucket }
+            guard bucket.tokens >= Double(bytes) else { return true }
+            bucket.tokens -= Double(bytes)
+            return false
+        }
+        if refused {
+            throw .throttling("Byte rate exceeded for API key '\(key.name)': its plan allows \(key.bytesPerSecond) request bytes a second and this request has \(bytes); nothing of this request was taken, retry with backoff")
+        }
     }
 
     private func reloadIfDue(_ now: Int64) throws(KinesisAPIError) {

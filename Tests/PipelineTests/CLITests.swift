@@ -170,7 +170,7 @@ import Testing
         let object = try #require(JSONSerialization.jsonObject(with: Data(created.out.utf8)) as? [String: Any])
         let key = try #require(object["key"] as? String)
         #expect(key.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(key)")
-        #expect(created.out == "{\"burst\":200,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100}\n")
+        #expect(created.out == "{\"burst\":200,\"bytesPerSecond\":16777216,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100}\n")
 
         let active = try listed()
         #expect(active.count == 1)
@@ -201,10 +201,14 @@ import Testing
         #expect(badRate.status == 64)
         #expect(badRate.err.hasPrefix("Error: API key rate is 0 requests/s, must be 1 to 1000000 (--rate)\n"))
 
-        let text = try keys("create", "--name", "second", "--rate", "5", "--burst", "10")
+        let badBytes = try keys("create", "--name", "thin", "--bytes-per-second", "10")
+        #expect(badBytes.status == 64)
+        #expect(badBytes.err.hasPrefix("Error: API key byte budget is 10 bytes/s, must be 1024 to 1073741824 (--bytes-per-second)\n"))
+
+        let text = try keys("create", "--name", "second", "--rate", "5", "--burst", "10", "--bytes-per-second", "4096")
         let lines = text.out.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines.first == "created API key 'second' (id 2): rate 5 requests/s, burst 10")
+        #expect(lines.first == "created API key 'second' (id 2): rate 5 requests/s, burst 10, 4096 bytes/s")
         let secondKey = String(lines.dropFirst().first?.dropFirst("key: ".count) ?? "")
         #expect(secondKey.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(lines)")
         #expect(lines.last == "Keep it now: only its hash is stored. Send it as the x-api-key header, or as the AWS access key id of an SDK.")
@@ -212,9 +216,9 @@ import Testing
         let table = try keys("list")
         let rows = table.out.split(separator: "\n").map(String.init)
         #expect(rows.count == 4)
-        #expect(rows.first == "id  name    prefix  rate/s  burst  created               status")
-        #expect(rows.dropFirst(2).first?.wholeMatch(of: #/ 1  bench   AC[A-Z2-7]{4}     100    200  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#) != nil, "\(rows)")
-        #expect(rows.last?.hasPrefix(" 2  second  \(secondKey.prefix(6))       5     10  ") == true, "\(rows)")
+        #expect(rows.first == "id  name    prefix  rate/s  burst   bytes/s  created               status")
+        #expect(rows.dropFirst(2).first?.wholeMatch(of: #/ 1  bench   AC[A-Z2-7]{4}     100    200  16777216  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#) != nil, "\(rows)")
+        #expect(rows.last?.hasPrefix(" 2  second  \(secondKey.prefix(6))       5     10      4096  ") == true, "\(rows)")
         #expect(rows.last?.hasSuffix("Z  active") == true, "\(rows)")
         #expect(!table.out.contains(key.dropFirst(6)) && !table.out.contains(secondKey.dropFirst(6)))
     }

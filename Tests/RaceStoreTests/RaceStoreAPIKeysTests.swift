@@ -50,9 +50,9 @@ private func message(_ body: () throws -> Void) -> String? {
     let rows = try store.database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY id") }
     #expect(rows == [
         ["id": 1, "name": "bench", "keyHash": benchHash, "prefix": "ACBENC", "requestsPerSecond": 100, "burst": 200,
-         "createdMillis": createdMillis, "revokedMillis": nil],
+         "createdMillis": createdMillis, "revokedMillis": nil, "bytesPerSecond": 16_777_216],
         ["id": 2, "name": "ingest.eu-1_b", "keyHash": ingestHash, "prefix": "ACINGE", "requestsPerSecond": 5000, "burst": 1,
-         "createdMillis": createdMillis + 1, "revokedMillis": nil],
+         "createdMillis": createdMillis + 1, "revokedMillis": nil, "bytesPerSecond": 16_777_216],
     ])
     #expect(APIKeySecret.hash(benchSecret) == benchHash)
     for row in rows {
@@ -150,7 +150,7 @@ private func message(_ body: () throws -> Void) -> String? {
         }
     }
     let store = try RaceStore(path: path)
-    #expect(try store.appliedMigrations() == ["v1", "v2"])
+    #expect(try store.appliedMigrations() == ["v1", "v2", "v3"])
     #expect(try store.mergedObjectKeys() == ["k1"])
     #expect(try store.apiKeys() == [])
     #expect(try store.createAPIKey(name: "bench", secret: benchSecret, requestsPerSecond: 100, burst: 200, nowMillis: createdMillis) == bench)

@@ -149,6 +149,29 @@ import Testing
         #expect(try await post(rig, "PutRecords", body).status == .ok)
     }
 
+    /// Beside the request rate, a byte budget: the bucket holds one request of the largest
+    /// size (8 MiB) and refills at the key's bytes a second.
+    @Test func overTheKeysByteBudgetNothingIsTaken() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let thin = "ACTHINKEY000000000000000000001"
+        _ = try rig.service.store.createAPIKey(
+            name: "thin", secret: thin, requestsPerSecond: 100, burst: 100, bytesPerSecond: 1024, nowMillis: rig.clock.nowMillis())
+        let record = #"{"Data":"aGk=","PartitionKey":"a"}"#
+        let padding = String(repeating: " ", count: 6 << 20)
+        let big = #"{"StreamName":"alleycat","Records":["# + record + "]" + padding + "}"
+        #expect(try await post(rig, "PutRecords", big, key: thin).status == .ok)
+        let small = #"{"StreamName":"alleycat","Records":["# + record + "]" + String(repeating: " ", count: 3 << 20) + "}"
+        let throttled = try await post(rig, "PutRecords", small, key: thin)
+        #expect(throttled.status == .tooManyRequests)
+        #expect(throttled.text == refusal("ThrottlingException", "Byte rate exceeded for API key 'thin': its plan allows 1024 request bytes a second and this request has \(small.utf8.count); nothing of this request was taken, retry with backoff"))
+        // Another key's budget is its own.
+        #expect(try await post(rig, "PutRecords", small).status == .ok)
+        #expect(rig.service.stream!.listShards().map(\.recordCount).reduce(0, +) == 2)
+        rig.clock.advance(byMillis: 2_048_000)  // 2 MiB more at 1 KiB a second
+        #expect(try await post(rig, "PutRecords", small, key: thin).status == .ok)
+    }
+
     @Test func oversizedRequestsAreRefusedBeforeTheyAreRead() async throws {
         let rig = try rig()
         defer { rig.remove() }

@@ -29,6 +29,7 @@ extension ServiceRoutes {
                 }
                 // A durable stream answers once its log is synced: the call blocks its thread
                 // for the fsync, so it runs on the ingest pool, not the cooperative pool.
+                try keyRing.spend(key, bytes: buffer.readableBytes)
                 let requestBody = Array(buffer.readableBytesView)
                 let body: [UInt8]
                 do {

@@ -44,11 +44,14 @@ struct KeysCommand: ParsableCommand {
         @Option(help: "Requests the key may make at once (the size of its token bucket), 1 to 1000000; may be below --rate.")
         var burst = 200
 
+        @Option(name: .customLong("bytes-per-second"), help: "Request bytes the key may send a second on average, 1024 to 1073741824 (its bucket holds a second's worth, and at least one 8 MiB request).")
+        var bytesPerSecond = APIKey.defaultBytesPerSecond
+
         @OptionGroup var options: DataOptions
 
         func validate() throws {
             do {
-                try APIKey.validate(name: name, requestsPerSecond: rate, burst: burst)
+                try APIKey.validate(name: name, requestsPerSecond: rate, burst: burst, bytesPerSecond: bytesPerSecond)
             } catch {
                 throw ValidationError(error.description)
             }
@@ -58,14 +61,16 @@ struct KeysCommand: ParsableCommand {
             let store = try RaceStore(path: DataLayout(directory: options.directory).storePath)
             let secret = APIKeySecret.generate()
             let key = try userErrors {
-                try store.createAPIKey(name: name, secret: secret, requestsPerSecond: rate, burst: burst, nowMillis: nowMillis())
+                try store.createAPIKey(
+                    name: name, secret: secret, requestsPerSecond: rate, burst: burst, bytesPerSecond: bytesPerSecond, nowMillis: nowMillis())
             }
             if options.json {
-                printJSON(["id": key.id, "name": key.name, "key": secret, "requestsPerSecond": key.requestsPerSecond, "burst": key.burst] as [String: Any],
+                printJSON(["id": key.id, "name": key.name, "key": secret, "requestsPerSecond": key.requestsPerSecond, "burst": key.burst,
+                           "bytesPerSecond": key.bytesPerSecond] as [String: Any],
                           pretty: false)
                 return
             }
-            print("created API key '\(key.name)' (id \(key.id)): rate \(key.requestsPerSecond) requests/s, burst \(key.burst)")
+            print("created API key '\(key.name)' (id \(key.id)): rate \(key.requestsPerSecond) requests/s, burst \(key.burst), \(key.bytesPerSecond) bytes/s")
             print("key: \(secret)")
             print("Keep it now: only its hash is stored. Send it as the x-api-key header, or as the AWS access key id of an SDK.")
         }
@@ -95,9 +100,9 @@ struct KeysCommand: ParsableCommand {
                 print("no API keys yet: `alleycat keys create --name NAME` makes one")
                 return
             }
-            var table = Table("id", "name", "prefix", "rate/s", "burst", "created", "status", rightAligned: [0, 3, 4])
+            var table = Table("id", "name", "prefix", "rate/s", "burst", "bytes/s", "created", "status", rightAligned: [0, 3, 4, 5])
             for key in keys {
-                table.add(String(key.id), key.name, key.prefix, String(key.requestsPerSecond), String(key.burst),
+                table.add(String(key.id), key.name, key.prefix, String(key.requestsPerSecond), String(key.burst), String(key.bytesPerSecond),
                           formatISOTime(key.createdMillis), key.revokedMillis.map { "revoked at \(formatISOTime($0))" } ?? "active")
             }
             print(table.text)
@@ -155,7 +160,7 @@ private func userErrors<Result>(_ body: () throws -> Result) throws -> Result {
 private func apiKeyJSON(_ key: APIKey) -> [String: Any] {
     [
         "id": key.id, "name": key.name, "prefix": key.prefix,
-        "requestsPerSecond": key.requestsPerSecond, "burst": key.burst,
+        "requestsPerSecond": key.requestsPerSecond, "burst": key.burst, "bytesPerSecond": key.bytesPerSecond,
         "createdMillis": key.createdMillis, "revokedMillis": key.revokedMillis.map { $0 as Any } ?? NSNull(),
         "status": key.isRevoked ? "revoked" : "active",
     ]
