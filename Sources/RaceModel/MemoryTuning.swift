@@ -22,4 +22,11 @@ public enum MemoryTuning {
             _ = alleycat_limit_arenas(2)
         }
     }
+
+    /// Gives the kernel back the free pages inside the heap, which trimming at its top
+    /// cannot reach (what 2,000 closed WebSocket connections leave, say). A service calls
+    /// it every 30 s; it takes about a millisecond per 100 MB of heap.
+    public static func giveBackFreedMemory() {
+        _ = alleycat_trim()
+    }
 }

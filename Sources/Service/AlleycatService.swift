@@ -77,6 +77,7 @@ public final class AlleycatService: Sendable {
     private let pumping = Mutex(false)
     private let loops = DispatchGroup()
     private let connectionCounter = ConnectionCounter()
+    private let lastTrim = Mutex(SystemClock.monotonicNanos())
 
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
@@ -121,6 +122,13 @@ public final class AlleycatService: Sendable {
         var failures = ["firehose": firehose.health.totalFailures, "merger": stages.mergeHealth.totalFailures]
         if let stream { failures["stream"] = stream.storageHealth.totalFailures }
         metrics.record(health(), failures: failures)
+        let now = SystemClock.monotonicNanos()
+        let trimDue = lastTrim.withLock { last in
+            guard now - last >= 30_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        if trimDue { MemoryTuning.giveBackFreedMemory() }
     }
 
     /// Reads the stream once for the ranking engine and publishes its updates.

@@ -20,3 +20,13 @@ static inline int alleycat_limit_arenas(int count) {
     return 0;
 #endif
 }
+
+// Hands free pages inside the heap (not only at its top) back to the kernel; returns 1
+// when memory was released.
+static inline int alleycat_trim(void) {
+#ifdef M_TRIM_THRESHOLD
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}
