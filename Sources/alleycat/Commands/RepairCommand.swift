@@ -16,11 +16,11 @@ struct RepairCommand: ParsableCommand {
             moves the damaged file to DATA/damaged/ (kept, never deleted) and builds it again \
             from every delivered object under DATA/delivery, which the firehose never deletes:
 
-              --class N   class-N.gz: the per-second maximum of every racer of class N, exactly \
-            as the merges wrote it. The store is not touched.
-              --store     alleycat.sqlite: every delivered object merged again into a new store \
-            (results, races, records, the ledger). API keys are copied from the damaged store \
-            when they can still be read; otherwise create them again (`alleycat keys create`).
+            With --class N, class-N.gz: the per-second maximum of every racer of class N, \
+            byte for byte as the merges wrote it; the store is not touched. With --store, \
+            alleycat.sqlite: every delivered object merged again into a new store (results, \
+            races, records, the ledger); API keys are copied from the damaged store when they \
+            can still be read, otherwise create them again (`alleycat keys create`).
 
             Run it while no other alleycat process uses the data folder.
 
