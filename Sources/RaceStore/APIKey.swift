@@ -34,9 +34,9 @@ public struct APIKey: Sendable, Equatable, Codable {
     public static let maxNameLength = 64
     /// Allowed requests per second and burst.
     public static let planRange = 1...1_000_000
-    /// Allowed byte budgets: 1 KiB to 1 GiB a second; 16 MiB unless the key says otherwise.
+    /// Allowed byte budgets: 1 KiB to 1 GiB a second; 256 MiB (more than one node ingests) unless the key says otherwise.
     public static let bytesPerSecondRange = 1024...(1 << 30)
-    public static let defaultBytesPerSecond = 16 << 20
+    public static let defaultBytesPerSecond = 256 << 20
     /// Characters of a key shown in lists.
     static let prefixLength = 6
 

@@ -269,9 +269,20 @@ final class ConnectionGuard: ChannelDuplexHandler {
             return
         }
         let input = unwrapInboundIn(data)
-        var out = context.channel.allocator.buffer(capacity: input.readableBytes)
+        // Heads and chunk lines are copied into `out` once checked; bodies go on as slices
+        // of the bytes read (no copy), in order with them.
+        var out = context.channel.allocator.buffer(capacity: 0)
         let bytes = input.readableBytesView
         var index = bytes.startIndex
+        func pass(_ count: Int) {
+            if out.readableBytes > 0 {
+                context.fireChannelRead(wrapInboundOut(out))
+                out = context.channel.allocator.buffer(capacity: 0)
+            }
+            let offset = index - bytes.startIndex
+            context.fireChannelRead(wrapInboundOut(input.getSlice(at: input.readerIndex + offset, length: count)!))
+            index += count
+        }
         reading: while index < bytes.endIndex {
             switch state {
             case .idle, .waiting:
@@ -301,7 +312,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
                     if upgrade {
                         state = .passthrough
                         disarm()
-                        out.writeBytes(bytes[index...])
+                        if index < bytes.endIndex { pass(bytes.endIndex - index) }
                         break reading
                     }
                     switch framing {
@@ -318,8 +329,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
                 }
             case let .body(remaining):
                 let take = min(remaining, bytes.endIndex - index)
-                out.writeBytes(bytes[index..<index + take])
-                index += take
+                pass(take)
                 if take == remaining {
                     state = .waiting
                     disarm()
@@ -361,8 +371,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
                 state = size == 0 ? .trailers : .chunkData(remaining: size)
             case let .chunkData(remaining):
                 let take = min(remaining, bytes.endIndex - index)
-                out.writeBytes(bytes[index..<index + take])
-                index += take
+                pass(take)
                 state = take == remaining ? .chunkEnd : .chunkData(remaining: remaining - take)
             case .chunkEnd:
                 held.append(bytes[index])

@@ -170,7 +170,7 @@ import Testing
         let object = try #require(JSONSerialization.jsonObject(with: Data(created.out.utf8)) as? [String: Any])
         let key = try #require(object["key"] as? String)
         #expect(key.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(key)")
-        #expect(created.out == "{\"burst\":200,\"bytesPerSecond\":16777216,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100}\n")
+        #expect(created.out == "{\"burst\":200,\"bytesPerSecond\":268435456,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100}\n")
 
         let active = try listed()
         #expect(active.count == 1)
@@ -216,9 +216,9 @@ import Testing
         let table = try keys("list")
         let rows = table.out.split(separator: "\n").map(String.init)
         #expect(rows.count == 4)
-        #expect(rows.first == "id  name    prefix  rate/s  burst   bytes/s  created               status")
-        #expect(rows.dropFirst(2).first?.wholeMatch(of: #/ 1  bench   AC[A-Z2-7]{4}     100    200  16777216  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#) != nil, "\(rows)")
-        #expect(rows.last?.hasPrefix(" 2  second  \(secondKey.prefix(6))       5     10      4096  ") == true, "\(rows)")
+        #expect(rows.first == "id  name    prefix  rate/s  burst    bytes/s  created               status")
+        #expect(rows.dropFirst(2).first?.wholeMatch(of: #/ 1  bench   AC[A-Z2-7]{4}     100    200  268435456  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#) != nil, "\(rows)")
+        #expect(rows.last?.hasPrefix(" 2  second  \(secondKey.prefix(6))       5     10       4096  ") == true, "\(rows)")
         #expect(rows.last?.hasSuffix("Z  active") == true, "\(rows)")
         #expect(!table.out.contains(key.dropFirst(6)) && !table.out.contains(secondKey.dropFirst(6)))
     }

@@ -50,9 +50,9 @@ private func message(_ body: () throws -> Void) -> String? {
     let rows = try store.database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY id") }
     #expect(rows == [
         ["id": 1, "name": "bench", "keyHash": benchHash, "prefix": "ACBENC", "requestsPerSecond": 100, "burst": 200,
-         "createdMillis": createdMillis, "revokedMillis": nil, "bytesPerSecond": 16_777_216],
+         "createdMillis": createdMillis, "revokedMillis": nil, "bytesPerSecond": 268_435_456],
         ["id": 2, "name": "ingest.eu-1_b", "keyHash": ingestHash, "prefix": "ACINGE", "requestsPerSecond": 5000, "burst": 1,
-         "createdMillis": createdMillis + 1, "revokedMillis": nil, "bytesPerSecond": 16_777_216],
+         "createdMillis": createdMillis + 1, "revokedMillis": nil, "bytesPerSecond": 268_435_456],
     ])
     #expect(APIKeySecret.hash(benchSecret) == benchHash)
     for row in rows {
