@@ -202,7 +202,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
             arm(context: context, after: timeout(limits.idleTimeout), reason: "idle-timeout")
         } else if case .idle = state {
             arm(context: context, after: timeout(limits.idleTimeout), reason: "idle-timeout")
-        } else if !isPassthrough(state) {
+        } else if isReadingBody {
             // A route may answer before it reads the body (a refusal): a body that then stalls is not answered again.
             answeredEarly = true
         }
@@ -254,6 +254,13 @@ final class ConnectionGuard: ChannelDuplexHandler {
             + "connection: close\r\n\r\n" + body
         let buffer = context.channel.allocator.buffer(string: text)
         context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    private var isReadingBody: Bool {
+        switch state {
+        case .body, .chunkSize, .chunkData, .chunkEnd, .trailers: true
+        default: false
+        }
     }
 
     private func isPassthrough(_ state: State) -> Bool {
