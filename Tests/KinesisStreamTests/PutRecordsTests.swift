@@ -36,7 +36,10 @@ import RaceModel
         let big = PutRecordsRequestEntry(data: [UInt8](repeating: 0, count: 1_048_576), partitionKey: "k")
         #expect(validationMessage { _ = try stream.putRecords([entry("a"), big]) } == "ValidationException: records[1] is 1048577 bytes of data and partition key, at most 1048576 (1 MiB) allowed")
         let sixMiB = entries(6, size: 1_048_575)
-        #expect(validationMessage { _ = try stream.putRecords(sixMiB) } == "ValidationException: PutRecords takes at most 5242880 bytes (5 MiB) of data and partition keys per call, got 6291456: split the batch")
+        #expect(validationMessage { _ = try stream.putRecords(sixMiB) } == "InvalidArgumentException: Records size exceeds 5 MB limit")
+        // As Kinesis does, the total is checked before each record's own size.
+        let sixOversized = entries(6, size: 1_048_576)
+        #expect(validationMessage { _ = try stream.putRecords(sixOversized) } == "InvalidArgumentException: Records size exceeds 5 MB limit")
         #expect(validationMessage { _ = try stream.putRecords([entry("a", explicit: "12x")]) } == "ValidationException: records[0].ExplicitHashKey '12x' is not a decimal integer in 0...2^128-1")
         #expect(validationMessage { _ = try stream.putRecord(entry("a", key: "")) } == "ValidationException: record.PartitionKey is 0 characters long, must be 1 to 256")
         // A refused call stores nothing.

@@ -1,5 +1,6 @@
 /// Checks of a PutRecords call's shape. A call that fails any of them is refused
-/// whole with a ValidationException naming the record and the rule.
+/// whole with a ValidationException naming the record and the rule, except a call over
+/// 5 MiB in all, which Kinesis refuses first, as InvalidArgumentException.
 enum PutRecordsValidation {
     /// Returns each record's hash key (explicit, else MD5 of the partition key).
     static func validate(_ entries: [PutRecordsRequestEntry], streamName: String) throws(StreamError) -> [UInt128] {
@@ -9,15 +10,15 @@ enum PutRecordsValidation {
         if entries.count > CallLimits.maximumRecordsPerPut {
             throw .validation("PutRecords takes at most \(CallLimits.maximumRecordsPerPut) records, got \(entries.count): split the batch")
         }
-        var total = 0
+        let total = entries.reduce(0) { $0 + $1.data.count + $1.partitionKey.utf8.count }
+        if total > CallLimits.maximumPutBytes {
+            // Kinesis's words, checked before any record's own limits.
+            throw .invalidArgument("Records size exceeds 5 MB limit")
+        }
         var hashKeys: [UInt128] = []
         hashKeys.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
             hashKeys.append(try validateRecord(entry, label: { "records[\(index)]" }))
-            total += entry.data.count + entry.partitionKey.utf8.count
-        }
-        if total > CallLimits.maximumPutBytes {
-            throw .validation("PutRecords takes at most \(CallLimits.maximumPutBytes) bytes (5 MiB) of data and partition keys per call, got \(total): split the batch")
         }
         return hashKeys
     }
