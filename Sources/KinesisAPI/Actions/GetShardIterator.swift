@@ -6,9 +6,20 @@ extension KinesisAPI {
     func getShardIterator(_ input: GetShardIteratorInput) throws(KinesisAPIError) -> [UInt8] {
         try input.stream.check(self)
         let shard = try shardIndex(input.shardIdText, mustExist: true)
+        let type: ShardIteratorType
+        switch input.position {
+        case let .type(given):
+            type = given
+        case let .sequenceNumber(text, after):
+            guard let number = SequenceNumber(text) else {
+                throw .invalidArgument(
+                    "StartingSequenceNumber \(text) used in GetShardIterator on shard \(input.shardIdText) in stream \(stream.name) under account \(accountId) is invalid.")
+            }
+            type = after ? .afterSequenceNumber(number) : .atSequenceNumber(number)
+        }
         let iterator: ShardIterator
         do {
-            iterator = try stream.shardIterator(shardId: ShardID(index: shard), type: input.type)
+            iterator = try stream.shardIterator(shardId: ShardID(index: shard), type: type)
         } catch {
             throw KinesisAPIError(error)
         }

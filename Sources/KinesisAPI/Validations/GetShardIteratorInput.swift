@@ -6,7 +6,13 @@ import KinesisWire
 struct GetShardIteratorInput {
     var stream: StreamTarget
     var shardIdText: String
-    var type: ShardIteratorType
+    var position: Position
+
+    enum Position {
+        case type(ShardIteratorType)
+        /// AT_ or AFTER_SEQUENCE_NUMBER, with a number of digits, checked against the stream by the action.
+        case sequenceNumber(String, after: Bool)
+    }
 
     static let types = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]
 
@@ -35,20 +41,22 @@ struct GetShardIteratorInput {
         self.shardIdText = shardId
         switch typeName {
         case "TRIM_HORIZON":
-            type = .trimHorizon
+            position = .type(.trimHorizon)
         case "LATEST":
-            type = .latest
+            position = .type(.latest)
         case "AT_TIMESTAMP":
             guard let timestamp else { throw .invalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP: send Timestamp") }
-            type = .atTimestamp(millis: timestamp)
+            position = .type(.atTimestamp(millis: timestamp))
         default:
             guard let startingSequenceNumber else {
                 throw .invalidArgument("Must specify StartingSequenceNumber for iterator of type \(typeName)")
             }
-            guard let sequenceNumber = SequenceNumber(startingSequenceNumber) else {
-                throw .invalidArgument("StartingSequenceNumber \(startingSequenceNumber.prefix(64)) used in GetShardIterator on shard \(shardId.prefix(64)) in stream is invalid: use a SequenceNumber this stream returned")
+            // Kinesis's model pattern is 0|([1-9]\d{0,128}); this stream's numbers start with zeros
+            // (contract 2), so any 1 to 129 digits pass here and the stream judges the number.
+            guard (1...129).contains(startingSequenceNumber.utf8.count), startingSequenceNumber.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                throw constraintError("startingSequenceNumber", value: startingSequenceNumber, "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
             }
-            type = typeName == "AT_SEQUENCE_NUMBER" ? .atSequenceNumber(sequenceNumber) : .afterSequenceNumber(sequenceNumber)
+            position = .sequenceNumber(startingSequenceNumber, after: typeName == "AFTER_SEQUENCE_NUMBER")
         }
     }
 }
