@@ -31,7 +31,21 @@ public final class KinesisAPI: Sendable {
         self.iterators = ShardIteratorCodec(key: iteratorKey)
     }
 
+    /// The same API as seen from another region: its ARNs name `region`.
+    private init(_ api: KinesisAPI, region: String) {
+        stream = api.stream
+        self.region = region
+        accountId = api.accountId
+        createdMillis = api.createdMillis
+        iterators = api.iterators
+    }
+
     public var streamARN: String { "arn:aws:kinesis:\(region):\(accountId):stream/\(stream.name)" }
+
+    /// `eu-west-1`, `us-gov-west-1`: lowercase letters, digits and dashes.
+    static func isRegionName(_ text: String) -> Bool {
+        (1...32).contains(text.utf8.count) && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+    }
 
     public enum Action: String, Sendable, CaseIterable {
         case putRecord = "PutRecord"
@@ -68,8 +82,13 @@ public final class KinesisAPI: Sendable {
     }
 
     /// Runs one request; the answer's body is JSON for success and for refusal alike.
-    public func handle(_ action: Action, body: [UInt8]) throws(KinesisAPIError) -> [UInt8] {
-        switch action {
+    /// `region` is the one the request is signed for (its SigV4 credential scope): ARNs
+    /// in the answer name it, and a StreamARN in the request must (nil: this API's region).
+    public func handle(_ action: Action, body: [UInt8], region: String? = nil) throws(KinesisAPIError) -> [UInt8] {
+        if let region, region != self.region, Self.isRegionName(region) {
+            return try KinesisAPI(self, region: region).handle(action, body: body)
+        }
+        return switch action {
         case .putRecord: try putRecord(PutRecordInput(json: body))
         case .putRecords: try putRecords(PutRecordsInput(json: body))
         case .listShards: try listShards(ListShardsInput(json: body))

@@ -41,6 +41,14 @@ public final class APIKeyRing: Sendable {
         return id.isEmpty ? nil : String(id)
     }
 
+    /// The region of a SigV4 `Authorization` header's credential scope
+    /// (`Credential=<id>/<date>/<region>/kinesis/aws4_request`), nil without one.
+    public static func signingRegion(authorization: String?) -> String? {
+        guard let authorization, let range = authorization.range(of: "Credential=") else { return nil }
+        let scope = authorization[range.upperBound...].prefix { $0 != "," && $0 != " " }.split(separator: "/")
+        return scope.count >= 3 && !scope[2].isEmpty ? String(scope[2]) : nil
+    }
+
     /// Lets one request through, or says why not. A refused request takes no token.
     public func admit(_ presented: String?) throws(KinesisAPIError) -> APIKey {
         guard let presented else {

@@ -66,6 +66,29 @@ import Testing
         #expect(rig.service.stream!.listShards().map(\.recordCount).reduce(0, +) == 3)
     }
 
+    /// ARNs name the region a request is signed for, as Kinesis's do.
+    @Test func arnsFollowTheSigningRegion() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        let signed: HTTPFields = [
+            .authorization: "AWS4-HMAC-SHA256 Credential=\(Self.key)/20261201/eu-west-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+        ]
+        let summary = try await post(rig, "DescribeStreamSummary", #"{"StreamName":"alleycat"}"#, key: nil, headers: signed)
+        #expect(summary.text.contains(#""StreamARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/alleycat""#))
+        let here = #"{"StreamARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/alleycat","Data":"aGk=","PartitionKey":"a"}"#
+        #expect(try await post(rig, "PutRecord", here, key: nil, headers: signed).status == .ok)
+        let elsewhere = #"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/alleycat","Data":"aGk=","PartitionKey":"a"}"#
+        let refused = try await post(rig, "PutRecord", elsewhere, key: nil, headers: signed)
+        #expect(refused.text == refusal(
+            "ResourceNotFoundException",
+            "Stream arn:aws:kinesis:us-east-1:000000000000:stream/alleycat not found: this service's stream is arn:aws:kinesis:eu-west-1:000000000000:stream/alleycat"))
+        // Unsigned (x-api-key): the service's own region.
+        let plain = try await post(rig, "DescribeStreamSummary", #"{"StreamName":"alleycat"}"#)
+        #expect(plain.text.contains(#""StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/alleycat""#))
+        #expect(APIKeyRing.signingRegion(authorization: "AWS4-HMAC-SHA256 Credential=AC1/20261201/ap-south-2/kinesis/aws4_request") == "ap-south-2")
+        #expect(APIKeyRing.signingRegion(authorization: "Bearer x") == nil)
+    }
+
     @Test func everyActionAnswersThroughTheRoute() async throws {
         let rig = try rig()
         defer { rig.remove() }

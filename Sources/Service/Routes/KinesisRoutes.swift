@@ -33,7 +33,8 @@ extension ServiceRoutes {
                 let requestBody = Array(buffer.readableBytesView)
                 let body: [UInt8]
                 do {
-                    body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: requestBody) }
+                    let region = APIKeyRing.signingRegion(authorization: request.headers[.authorization])
+                    body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: requestBody, region: region) }
                 } catch let error as KinesisAPIError {
                     throw error
                 } catch {
