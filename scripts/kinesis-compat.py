@@ -21,6 +21,9 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
     ExpiredIteratorException.
  7. Auth (PutRecord): unsigned -> 403 MissingAuthenticationTokenException; unknown key
     -> 403 UnrecognizedClientException; --revoked-key -> 403 AccessDeniedException.
+ 8. ListStreams lists the stream, its ARN in the client's region; DescribeStream paged
+    one shard at a time (Limit, ExclusiveStartShardId, HasMoreShards) gives the shards
+    ListShards gave; DescribeLimits counts them as open.
 
 Only records this script put are compared; the stream may hold others. Nothing is
 created. Prints `ok: <check>` per check and `kinesis-compat: N checks passed`; on the
@@ -299,6 +302,37 @@ class Compat:
         return expect_error(lambda: self.kinesis.get_records(ShardIterator="compat-not-an-iterator%%"),
                             ["InvalidArgumentException", "ExpiredIteratorException"], 400)
 
+    def list_streams(self):
+        response = self.kinesis.list_streams()
+        expect(self.stream in response.get("StreamNames", []), f"StreamNames: expected {self.stream!r} in {response.get('StreamNames')!r}")
+        summary = next((s for s in response.get("StreamSummaries", []) if s.get("StreamName") == self.stream), {})
+        arn = summary.get("StreamARN", "")
+        expect(arn.startswith(f"arn:aws:kinesis:{self.args.region}:") and arn.endswith(f":stream/{self.stream}"),
+               f"StreamARN: expected one in region {self.args.region}, got {arn!r}")
+        return arn
+
+    def describe_stream(self):
+        listed, start, pages = [], None, 0
+        while True:
+            request = {"StreamName": self.stream, "Limit": 1}
+            if start:
+                request["ExclusiveStartShardId"] = start
+            description = self.kinesis.describe_stream(**request)["StreamDescription"]
+            shards = description.get("Shards", [])
+            expect(len(shards) <= 1, f"Limit 1 gave {len(shards)} shards")
+            listed += [shard["ShardId"] for shard in shards]
+            pages += 1
+            if not description.get("HasMoreShards"):
+                break
+            expect(shards and pages < 10_000, "HasMoreShards still true without shards")
+            start = shards[-1]["ShardId"]
+        want = [shard for shard, _, _ in sorted(self.shards, key=lambda s: s[0])]
+        expect(sorted(listed) == want, f"DescribeStream gave {listed}, ListShards {want}")
+        limits = self.kinesis.describe_limits()
+        expect(limits.get("OpenShardCount") == self.open_count,
+               f"DescribeLimits OpenShardCount: expected {self.open_count}, got {limits.get('OpenShardCount')!r}")
+        return f"{pages} page(s)"
+
     def auth(self, code, **how):
         kinesis = client(self.args, **how)
         expect_error(lambda: kinesis.put_record(StreamName=self.stream, Data=b"auth", PartitionKey="compat-auth"),
@@ -319,6 +353,8 @@ def main():
     checks = [
         ("DescribeStreamSummary: stream ACTIVE with open shards", c.describe),
         ("ListShards: hash key ranges contiguous over 0..2^128-1", c.list_shards),
+        ("ListStreams: the stream, its ARN in the client's region", c.list_streams),
+        ("DescribeStream paged by one shard, and DescribeLimits, agree with ListShards", c.describe_stream),
         ("PutRecord of binary data", c.put_record),
         ("PutRecords of 500 records incl. ExplicitHashKey 0 and 2^128-1", c.batch),
         ("GetRecords from AT_SEQUENCE_NUMBER returns every record put, identical and in order", c.read_back),

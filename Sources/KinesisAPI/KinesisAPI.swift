@@ -54,6 +54,9 @@ public final class KinesisAPI: Sendable {
         case describeStreamSummary = "DescribeStreamSummary"
         case getShardIterator = "GetShardIterator"
         case getRecords = "GetRecords"
+        case listStreams = "ListStreams"
+        case describeStream = "DescribeStream"
+        case describeLimits = "DescribeLimits"
     }
 
     /// The action an `X-Amz-Target` header names.
@@ -95,6 +98,9 @@ public final class KinesisAPI: Sendable {
         case .describeStreamSummary: try describeStreamSummary(DescribeStreamSummaryInput(json: body))
         case .getShardIterator: try getShardIterator(GetShardIteratorInput(json: body))
         case .getRecords: try getRecords(GetRecordsInput(json: body))
+        case .listStreams: try listStreams(ListStreamsInput(json: body))
+        case .describeStream: try describeStream(DescribeStreamInput(json: body))
+        case .describeLimits: try describeLimits(body)
         }
     }
 }

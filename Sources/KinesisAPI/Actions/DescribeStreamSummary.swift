@@ -10,6 +10,20 @@ extension KinesisAPI {
         writer.beginObject()
         writer.key("StreamDescriptionSummary")
         writer.beginObject()
+        writeStreamIdentity(&writer)
+        writeStreamSettings(&writer)
+        writer.key("OpenShardCount")
+        writer.integer(stream.shardCount)
+        writer.key("ConsumerCount")
+        writer.integer(0)
+        writer.endObject()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// StreamName, StreamARN, StreamStatus and StreamModeDetails (ListStreams' summaries,
+    /// DescribeStream, DescribeStreamSummary).
+    func writeStreamIdentity(_ writer: inout JSONWriter) {
         writer.key("StreamName")
         writer.string(stream.name)
         writer.key("StreamARN")
@@ -21,6 +35,10 @@ extension KinesisAPI {
         writer.key("StreamMode")
         writer.string("PROVISIONED")
         writer.endObject()
+    }
+
+    /// RetentionPeriodHours, StreamCreationTimestamp, EnhancedMonitoring and EncryptionType.
+    func writeStreamSettings(_ writer: inout JSONWriter) {
         writer.key("RetentionPeriodHours")
         writer.integer(stream.retentionMillis / 3_600_000)
         writer.key("StreamCreationTimestamp")
@@ -35,12 +53,5 @@ extension KinesisAPI {
         writer.endArray()
         writer.key("EncryptionType")
         writer.string("NONE")
-        writer.key("OpenShardCount")
-        writer.integer(stream.shardCount)
-        writer.key("ConsumerCount")
-        writer.integer(0)
-        writer.endObject()
-        writer.endObject()
-        return writer.bytes
     }
 }

@@ -22,24 +22,7 @@ extension KinesisAPI {
         writer.beginObject()
         writer.key("Shards")
         writer.beginArray()
-        for shard in page {
-            writer.beginObject()
-            writer.key("ShardId")
-            writer.string(shard.shardId.description)
-            writer.key("HashKeyRange")
-            writer.beginObject()
-            writer.key("StartingHashKey")
-            writer.string(String(shard.hashKeyRange.startingHashKey))
-            writer.key("EndingHashKey")
-            writer.string(String(shard.hashKeyRange.endingHashKey))
-            writer.endObject()
-            writer.key("SequenceNumberRange")
-            writer.beginObject()
-            writer.key("StartingSequenceNumber")
-            writer.string(shard.startingSequenceNumber.description)
-            writer.endObject()
-            writer.endObject()
-        }
+        for shard in page { writeShard(shard, &writer) }
         writer.endArray()
         let next = first + page.count
         if next < shards.count {
@@ -48,6 +31,26 @@ extension KinesisAPI {
         }
         writer.endObject()
         return writer.bytes
+    }
+
+    /// One shard as ListShards and DescribeStream give it.
+    func writeShard(_ shard: ShardDescription, _ writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("ShardId")
+        writer.string(shard.shardId.description)
+        writer.key("HashKeyRange")
+        writer.beginObject()
+        writer.key("StartingHashKey")
+        writer.string(String(shard.hashKeyRange.startingHashKey))
+        writer.key("EndingHashKey")
+        writer.string(String(shard.hashKeyRange.endingHashKey))
+        writer.endObject()
+        writer.key("SequenceNumberRange")
+        writer.beginObject()
+        writer.key("StartingSequenceNumber")
+        writer.string(shard.startingSequenceNumber.description)
+        writer.endObject()
+        writer.endObject()
     }
 
     /// The shard index a NextToken of this stream continues from.
