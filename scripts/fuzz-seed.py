@@ -5,9 +5,11 @@ after changing a seed here, then update the file counts in
 Tests/FuzzChecksTests/FuzzChecksTests.swift. scripts/fuzz.sh fuzzes a copy of these
 folders, so what libFuzzer adds while it runs never lands in the repository.
 
-Kinesis inputs start with the action byte: the check takes Action.allCases[byte % 6],
-and "0".."5" (48..53) pick PutRecord, PutRecords, ListShards, DescribeStreamSummary,
-GetShardIterator, GetRecords, so the files read as text.
+Kinesis inputs start with the action byte: the check takes
+Action.allCases[(byte - 48) mod count], so "0".."5" (48..53) pick PutRecord, PutRecords,
+ListShards, DescribeStreamSummary, GetShardIterator, GetRecords, "6".."8" ListStreams,
+DescribeStream, DescribeLimits and "9" ":" ";" "<" "=" ">" the tag actions, and the files
+read as text.
 """
 import base64
 import json

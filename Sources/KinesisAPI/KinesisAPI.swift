@@ -19,16 +19,20 @@ public final class KinesisAPI: Sendable {
     /// When the stream was created (the service started), for DescribeStreamSummary.
     public let createdMillis: Int64
     let iterators: ShardIteratorCodec
+    let tags: StreamTags
 
+    /// `tagsPath`: the file the stream's tags are kept in (nil: in memory, for a stream
+    /// that is not kept either).
     public init(
         stream: KinesisStream, region: String = "us-east-1", accountId: String = "000000000000", createdMillis: Int64,
-        iteratorKey: UInt64 = UInt64.random(in: .min ... .max)
-    ) {
+        iteratorKey: UInt64 = UInt64.random(in: .min ... .max), tagsPath: String? = nil
+    ) throws(KinesisAPIError) {
         self.stream = stream
         self.region = region
         self.accountId = accountId
         self.createdMillis = createdMillis
         self.iterators = ShardIteratorCodec(key: iteratorKey)
+        self.tags = try StreamTags(path: tagsPath)
     }
 
     /// The same API as seen from another region: its ARNs name `region`.
@@ -38,6 +42,7 @@ public final class KinesisAPI: Sendable {
         accountId = api.accountId
         createdMillis = api.createdMillis
         iterators = api.iterators
+        tags = api.tags
     }
 
     public var streamARN: String { "arn:aws:kinesis:\(region):\(accountId):stream/\(stream.name)" }
@@ -57,6 +62,12 @@ public final class KinesisAPI: Sendable {
         case listStreams = "ListStreams"
         case describeStream = "DescribeStream"
         case describeLimits = "DescribeLimits"
+        case addTagsToStream = "AddTagsToStream"
+        case removeTagsFromStream = "RemoveTagsFromStream"
+        case listTagsForStream = "ListTagsForStream"
+        case tagResource = "TagResource"
+        case untagResource = "UntagResource"
+        case listTagsForResource = "ListTagsForResource"
     }
 
     /// The action an `X-Amz-Target` header names.
@@ -101,6 +112,12 @@ public final class KinesisAPI: Sendable {
         case .listStreams: try listStreams(ListStreamsInput(json: body))
         case .describeStream: try describeStream(DescribeStreamInput(json: body))
         case .describeLimits: try describeLimits(body)
+        case .addTagsToStream: try addTags(TagsInput(json: body, shape: .tags, byResource: false))
+        case .tagResource: try addTags(TagsInput(json: body, shape: .tags, byResource: true))
+        case .removeTagsFromStream: try removeTags(TagsInput(json: body, shape: .tagKeys, byResource: false))
+        case .untagResource: try removeTags(TagsInput(json: body, shape: .tagKeys, byResource: true))
+        case .listTagsForStream: try listTags(TagsInput(json: body, shape: .listing, byResource: false), byResource: false)
+        case .listTagsForResource: try listTags(TagsInput(json: body, shape: .listing, byResource: true), byResource: true)
         }
     }
 }

@@ -128,7 +128,7 @@ public final class PipelineStages: Sendable {
 public struct StartError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }

@@ -98,7 +98,15 @@ public final class AlleycatService: Sendable {
             now: { clock.nowMillis() })
         hub = LiveHub(rankings: rankings)
         metrics = ServiceMetrics()
-        kinesis = stages.stream.map { KinesisAPI(stream: $0, createdMillis: clock.nowMillis()) }
+        // The stream's tags live beside a durable stream's log; a scratch stream's go with it.
+        let tagsPath = configuration.durable ? configuration.layout.streamDirectory + "/tags.json" : nil
+        do throws(KinesisAPIError) {
+            kinesis = try stages.stream.map { stream throws(KinesisAPIError) in
+                try KinesisAPI(stream: stream, createdMillis: clock.nowMillis(), tagsPath: tagsPath)
+            }
+        } catch {
+            throw StartError(error.message)
+        }
         keyRing = APIKeyRing(store: stages.store, clock: clock)
         ingestPool = NIOThreadPool(numberOfThreads: 8)
         ingestPool.start()

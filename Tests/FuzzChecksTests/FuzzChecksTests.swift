@@ -118,9 +118,11 @@ private let openBugs: [String: String] = [:]
 
     @Test func kinesisCheckPicksTheActionFromTheFirstByte() {
         #expect(KinesisRequestCheck.run([]) == .empty)
-        #expect(KinesisRequestCheck.run([3] + Array(#"{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStreamSummary))
-        #expect(KinesisRequestCheck.run([9] + Array(#"{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStreamSummary))
-        #expect(KinesisRequestCheck.run([0]) == .refused(.putRecord, "SerializationException"))
+        #expect(KinesisRequestCheck.run(Array(#"3{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStreamSummary))
+        // The byte is taken modulo the number of actions (15), from "0".
+        #expect(KinesisRequestCheck.run(Array(#"B{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStreamSummary))
+        #expect(KinesisRequestCheck.run(Array(#"7{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStream))
+        #expect(KinesisRequestCheck.run(Array("0".utf8)) == .refused(.putRecord, "SerializationException"))
     }
 
     @Test func replayRefusesAMissingPath() {

@@ -22,7 +22,7 @@ import Testing
 
     @Test func namesTheActionOfATarget() throws {
         #expect(try KinesisAPI.action(target: "Kinesis_20131202.DescribeStreamSummary") == .describeStreamSummary)
-        #expect(throws: KinesisAPIError.unknownOperation("X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits")) {
+        #expect(throws: KinesisAPIError.unknownOperation("X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource")) {
             try KinesisAPI.action(target: "Kinesis_20131202.CreateStream")
         }
         #expect(throws: KinesisAPIError.unknownOperation("The X-Amz-Target header is missing: send Kinesis_20131202.<Action>, for example Kinesis_20131202.PutRecords")) {

@@ -38,7 +38,7 @@ import Testing
         damaged[10] = damaged[10] == "A" ? "B" : "A"
         #expect(fixture.refusal(.getRecords, #"{"ShardIterator":"\#(String(damaged))"}"#) == invalid)
         // Another service (another key) did not write it.
-        let other = KinesisAPI(stream: fixture.stream, createdMillis: 0, iteratorKey: 7)
+        let other = try KinesisAPI(stream: fixture.stream, createdMillis: 0, iteratorKey: 7)
         #expect(throws: invalid) { try other.handle(.getRecords, body: Array(#"{"ShardIterator":"\#(start)"}"#.utf8)) }
         #expect(fixture.refusal(.getRecords, #"{"ShardIterator":"\#(start)","Limit":10001}"#)
             == .validation("1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value between 1 and 10000"))

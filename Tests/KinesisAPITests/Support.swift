@@ -9,9 +9,10 @@ struct APIFixture {
     let stream: KinesisStream
     let api: KinesisAPI
 
-    init(shards: Int = 2, limits: ShardLimits = .kinesis) {
+    init(shards: Int = 2, limits: ShardLimits = .kinesis, tagsPath: String? = nil) {
         stream = KinesisStream(shardCount: shards, limits: limits, clock: clock)
-        api = KinesisAPI(stream: stream, createdMillis: 1_764_380_000_000, iteratorKey: 42)
+        // Without a tags file (or with a new one) nothing can fail.
+        api = try! KinesisAPI(stream: stream, createdMillis: 1_764_380_000_000, iteratorKey: 42, tagsPath: tagsPath)
     }
 
     /// The answer as text, or the error.
