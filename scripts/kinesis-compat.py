@@ -24,6 +24,8 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
  8. ListStreams lists the stream, its ARN in the client's region; DescribeStream paged
     one shard at a time (Limit, ExclusiveStartShardId, HasMoreShards) gives the shards
     ListShards gave; DescribeLimits counts them as open.
+ 9. Tags: AddTagsToStream then ListTagsForStream and ListTagsForResource show them;
+    RemoveTagsFromStream takes them off again (the stream's other tags are left alone).
 
 Only records this script put are compared; the stream may hold others. Nothing is
 created. Prints `ok: <check>` per check and `kinesis-compat: N checks passed`; on the
@@ -333,6 +335,19 @@ class Compat:
                f"DescribeLimits OpenShardCount: expected {self.open_count}, got {limits.get('OpenShardCount')!r}")
         return f"{pages} page(s)"
 
+    def tags(self):
+        ours = {f"compat-{uuid.uuid4().hex[:8]}": "one", f"compat-{uuid.uuid4().hex[:8]}": "two"}
+        self.kinesis.add_tags_to_stream(StreamName=self.stream, Tags=ours)
+        listed = {t["Key"]: t["Value"] for t in self.kinesis.list_tags_for_stream(StreamName=self.stream)["Tags"]}
+        expect(all(listed.get(k) == v for k, v in ours.items()), f"ListTagsForStream: expected {ours} among {listed}")
+        arn = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["StreamARN"]
+        by_arn = {t["Key"]: t["Value"] for t in self.kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"]}
+        expect(by_arn == listed, f"ListTagsForResource gave {by_arn}, ListTagsForStream {listed}")
+        self.kinesis.remove_tags_from_stream(StreamName=self.stream, TagKeys=list(ours))
+        after = {t["Key"] for t in self.kinesis.list_tags_for_stream(StreamName=self.stream)["Tags"]}
+        expect(not (after & set(ours)), f"RemoveTagsFromStream left {after & set(ours)}")
+        return f"{len(ours)} tags added and removed"
+
     def auth(self, code, **how):
         kinesis = client(self.args, **how)
         expect_error(lambda: kinesis.put_record(StreamName=self.stream, Data=b"auth", PartitionKey="compat-auth"),
@@ -355,6 +370,7 @@ def main():
         ("ListShards: hash key ranges contiguous over 0..2^128-1", c.list_shards),
         ("ListStreams: the stream, its ARN in the client's region", c.list_streams),
         ("DescribeStream paged by one shard, and DescribeLimits, agree with ListShards", c.describe_stream),
+        ("Tags added, listed by stream and by ARN, removed", c.tags),
         ("PutRecord of binary data", c.put_record),
         ("PutRecords of 500 records incl. ExplicitHashKey 0 and 2^128-1", c.batch),
         ("GetRecords from AT_SEQUENCE_NUMBER returns every record put, identical and in order", c.read_back),
