@@ -10,8 +10,8 @@ import RaceModel
 /// (success or refusal) must be one valid JSON document.
 ///
 /// The API is over a 2-shard stream on a virtual clock that never moves, holding one
-/// record in each shard. PutRecord and PutRecords get a fresh stream each; the other
-/// actions only read, so they share one (a stream maps a 6 MiB record arena: one per
+/// record in each shard. Actions that change the stream (puts, tags, retention) get a
+/// fresh stream each; the other actions only read, so they share one (a stream maps a 6 MiB record arena: one per
 /// input would cost most of the run). Either way an input replays the same alone or in
 /// any order, and a crash input is a reproducer by itself.
 public enum KinesisRequestCheck {
@@ -29,6 +29,17 @@ public enum KinesisRequestCheck {
     public static let createdMillis: Int64 = 1_764_380_000_000
     public static let iteratorKey: UInt64 = 42
 
+    /// Actions that change the stream or its settings get a fresh one, so every input replays alike.
+    static func changesTheStream(_ action: KinesisAPI.Action) -> Bool {
+        switch action {
+        case .putRecord, .putRecords, .addTagsToStream, .removeTagsFromStream, .tagResource, .untagResource,
+             .increaseStreamRetentionPeriod, .decreaseStreamRetentionPeriod:
+            true
+        default:
+            false
+        }
+    }
+
     @discardableResult
     public static func run(_ input: [UInt8]) -> Outcome {
         guard let first = input.first else { return .empty }
@@ -36,7 +47,7 @@ public enum KinesisRequestCheck {
         let action = actions[((Int(first) - 48) % actions.count + actions.count) % actions.count]
         let body = Array(input.dropFirst())
 
-        let api = action == .putRecord || action == .putRecords ? makeAPI() : readOnlyAPI
+        let api = changesTheStream(action) ? makeAPI() : readOnlyAPI
         do {
             let answer = try api.handle(action, body: body)
             checkJSON(answer, "the \(action.rawValue) answer")

@@ -68,6 +68,8 @@ public final class KinesisAPI: Sendable {
         case tagResource = "TagResource"
         case untagResource = "UntagResource"
         case listTagsForResource = "ListTagsForResource"
+        case increaseStreamRetentionPeriod = "IncreaseStreamRetentionPeriod"
+        case decreaseStreamRetentionPeriod = "DecreaseStreamRetentionPeriod"
     }
 
     /// The action an `X-Amz-Target` header names.
@@ -118,6 +120,8 @@ public final class KinesisAPI: Sendable {
         case .untagResource: try removeTags(TagsInput(json: body, shape: .tagKeys, byResource: true))
         case .listTagsForStream: try listTags(TagsInput(json: body, shape: .listing, byResource: false), byResource: false)
         case .listTagsForResource: try listTags(TagsInput(json: body, shape: .listing, byResource: true), byResource: true)
+        case .increaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: true)
+        case .decreaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: false)
         }
     }
 }

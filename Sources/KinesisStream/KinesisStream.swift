@@ -19,7 +19,8 @@ import Synchronization
 public final class KinesisStream: Sendable {
     public let name: String
     public let limits: ShardLimits
-    public let retentionMillis: Int64
+    /// How long records are kept (24 h unless IncreaseStreamRetentionPeriod says otherwise).
+    public var retentionMillis: Int64 { log.retentionMillis }
     public let shardIds: [ShardID]
     public let hashKeyRanges: [HashKeyRange]
     public let clock: any EpochClock
@@ -133,7 +134,10 @@ public final class KinesisStream: Sendable {
         }
         self.name = name
         self.limits = limits
-        self.retentionMillis = retentionMillis
+        if !scratch, let saved = try? String(contentsOfFile: directory + "/" + Self.retentionFile, encoding: .utf8),
+           let hours = Int64(saved.trimmingCharacters(in: .whitespacesAndNewlines)), Self.retentionHours.contains(hours) {
+            log.retentionMillis = hours * 3_600_000
+        }
         self.clock = clock
         self.hashKeyRanges = ranges
         self.shardIds = ranges.indices.map { ShardID(index: $0) }
@@ -146,6 +150,26 @@ public final class KinesisStream: Sendable {
 
     deinit {
         if let scratchDirectory { try? FileManager.default.removeItem(atPath: scratchDirectory) }
+    }
+
+    /// Retention periods a stream may have, in hours (Kinesis: a day to a year).
+    public static let retentionHours: ClosedRange<Int64> = 24...8760
+    /// Where a durable stream keeps a retention set over the API, so it survives a restart.
+    static let retentionFile = "retention-hours"
+
+    /// Sets how long records are kept, saved beside a durable stream's log first; records
+    /// past a shorter period go now.
+    public func setRetention(hours: Int64) throws(StreamError) {
+        precondition(Self.retentionHours.contains(hours), "retention is 24 to 8760 hours")
+        if scratchDirectory == nil {
+            do {
+                try Data("\(hours)\n".utf8).write(to: URL(fileURLWithPath: log.directory + "/" + Self.retentionFile), options: .atomic)
+            } catch {
+                throw .internalFailure("the stream's retention could not be saved in \(log.directory) (\(error)); nothing changed: retry later")
+            }
+        }
+        log.retentionMillis = hours * 3_600_000
+        trimExpired()
     }
 
     /// Drops records past retention from every shard.

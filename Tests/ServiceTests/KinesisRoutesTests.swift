@@ -121,7 +121,7 @@ import Testing
         ("GetRecords", #"{"ShardIterator":"AAAA"}"#, "InvalidArgumentException",
          "Invalid ShardIterator: use one returned by GetShardIterator or GetRecords of this service"),
         ("CreateStream", #"{"StreamName":"x","ShardCount":1}"#, "UnknownOperationException",
-         "X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource"),
+         "X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource, Kinesis_20131202.IncreaseStreamRetentionPeriod, Kinesis_20131202.DecreaseStreamRetentionPeriod"),
     ] as [(String, String, String, String)])
     func refusalsCarryTheirTypeAndMessage(action: String, body: String, type: String, message: String) async throws {
         let rig = try rig()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 import StreamReading
 
 /// The stream's log, which is also where its records live: accepted records (and
@@ -18,7 +19,12 @@ final class SegmentLog: @unchecked Sendable {
     // change only in the one caller syncing at a time, under the lock.
     let directory: String
     let segmentBytes: Int
-    let retentionMillis: Int64
+    private let retention: Atomic<Int64>
+    /// How long a segment is kept after its newest record (IncreaseStreamRetentionPeriod changes it).
+    var retentionMillis: Int64 {
+        get { retention.load(ordering: .relaxed) }
+        set { retention.store(newValue, ordering: .relaxed) }
+    }
     /// fsync each write (a durable stream) or leave it to the page cache (a scratch one).
     let sync: Bool
     /// A random id made with the log: positions saved elsewhere name it, so they are
@@ -91,7 +97,7 @@ final class SegmentLog: @unchecked Sendable {
     ) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
-        self.retentionMillis = retentionMillis
+        self.retention = Atomic(retentionMillis)
         self.sync = sync
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let identityPath = directory + "/identity"
@@ -277,6 +283,7 @@ final class SegmentLog: @unchecked Sendable {
 
     /// Deletes whole segments, oldest first, whose newest record is past retention.
     private func deleteExpired(nowMillis: Int64) {
+        let retentionMillis = retentionMillis
         guard retentionMillis < Int64.max / 2 else { return }
         while segments.count > 1, segments[0].newestArrival < nowMillis - retentionMillis {
             unlink(segments[0].path)

@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             Serves the dashboard at http://HOST:PORT/, the JSON API (/races, /leaderboard, \
             /races/{id}/results, /rankings, /history/class-N.gz, /health, /metrics) and live \
             rankings on the /live WebSocket. Producers put records with the Kinesis Data Streams \
-            JSON API at POST / (PutRecord, PutRecords, ListShards, ListStreams, DescribeStream, \
+            JSON API at POST / (PutRecord, PutRecords, ListShards, ListStreams, DescribeStream, the tag and retention actions, \
             DescribeStreamSummary, DescribeLimits, GetShardIterator, GetRecords) with an API key from `alleycat keys create`, for example \
             `alleycat-sim --endpoint http://127.0.0.1:8080 --api-key KEY`. The stream is durable: \
             accepted records are in a segment log under DATA/stream before they are acknowledged, \
