@@ -8,8 +8,9 @@ folders, so what libFuzzer adds while it runs never lands in the repository.
 Kinesis inputs start with the action byte: the check takes
 Action.allCases[(byte - 48) mod count], so "0".."5" (48..53) pick PutRecord, PutRecords,
 ListShards, DescribeStreamSummary, GetShardIterator, GetRecords, "6".."8" ListStreams,
-DescribeStream, DescribeLimits, "9" ":" ";" "<" "=" ">" the tag actions and "?" "@"
-Increase- and DecreaseStreamRetentionPeriod, and the files read as text.
+DescribeStream, DescribeLimits, "9" ":" ";" "<" "=" ">" the tag actions, "?" "@"
+Increase- and DecreaseStreamRetentionPeriod and "A".."E" the refused encryption and
+resource-policy actions, and the files read as text.
 """
 import base64
 import json

@@ -70,6 +70,12 @@ public final class KinesisAPI: Sendable {
         case listTagsForResource = "ListTagsForResource"
         case increaseStreamRetentionPeriod = "IncreaseStreamRetentionPeriod"
         case decreaseStreamRetentionPeriod = "DecreaseStreamRetentionPeriod"
+        // Answered with a refusal that says why: nothing here could enforce them.
+        case startStreamEncryption = "StartStreamEncryption"
+        case stopStreamEncryption = "StopStreamEncryption"
+        case putResourcePolicy = "PutResourcePolicy"
+        case getResourcePolicy = "GetResourcePolicy"
+        case deleteResourcePolicy = "DeleteResourcePolicy"
     }
 
     /// The action an `X-Amz-Target` header names.
@@ -122,6 +128,12 @@ public final class KinesisAPI: Sendable {
         case .listTagsForResource: try listTags(TagsInput(json: body, shape: .listing, byResource: true), byResource: true)
         case .increaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: true)
         case .decreaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: false)
+        case .startStreamEncryption, .stopStreamEncryption:
+            throw .invalidArgument(
+                "This service does not encrypt streams, so \(action.rawValue) is refused rather than pretended: the segment log is plain files under the data folder's stream/; encrypt the disk they are on")
+        case .putResourcePolicy, .getResourcePolicy, .deleteResourcePolicy:
+            throw .invalidArgument(
+                "This service has no resource policies, so \(action.rawValue) is refused rather than pretended: access is by API key ('alleycat keys')")
         }
     }
 }

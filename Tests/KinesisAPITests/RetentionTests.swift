@@ -40,4 +40,12 @@ import Testing
         let records = try reopened.getRecords(reopened.shardIterator(shardId: ShardID(index: 0), type: .trimHorizon)).records
         #expect(records.map { String(decoding: $0.data, as: UTF8.self) } == ["old"])
     }
+
+    @Test func encryptionAndResourcePoliciesAreRefusedRatherThanPretended() {
+        let fixture = APIFixture()
+        #expect(fixture.refusal(.startStreamEncryption, #"{"StreamName":"alleycat","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#)
+            == .invalidArgument("This service does not encrypt streams, so StartStreamEncryption is refused rather than pretended: the segment log is plain files under the data folder's stream/; encrypt the disk they are on"))
+        #expect(fixture.refusal(.getResourcePolicy, #"{"ResourceARN":"arn:aws:kinesis:us-east-1:000000000000:stream/alleycat"}"#)
+            == .invalidArgument("This service has no resource policies, so GetResourcePolicy is refused rather than pretended: access is by API key ('alleycat keys')"))
+    }
 }
