@@ -24,11 +24,8 @@ struct GetRecordsInput {
         guard (1...512).contains(iterator.utf8.count) else {
             throw constraintError("shardIterator", value: iterator, "Member must have length between 1 and 512")
         }
-        if let limit, !(1...Int64(CallLimits.maximumGetRecords)).contains(limit) {
-            throw constraintError("limit", value: String(limit), "Member must have value between 1 and \(CallLimits.maximumGetRecords)")
-        }
+        self.limit = try pageSize(limit, field: "limit", range: 1...CallLimits.maximumGetRecords) ?? CallLimits.maximumGetRecords
         self.shardIterator = iterator
-        self.limit = limit.map(Int.init) ?? CallLimits.maximumGetRecords
         self.streamARN = arn
     }
 }

@@ -41,12 +41,7 @@ struct ListShardsInput {
             default: try reader.skipValue()
             }
         }
-        if let maxResults {
-            guard (1...10_000).contains(maxResults) else {
-                throw constraintError("maxResults", value: String(maxResults), "Member must have value between 1 and 10000")
-            }
-            self.maxResults = Int(maxResults)
-        }
+        if let size = try pageSize(maxResults, field: "maxResults", range: 1...10_000) { self.maxResults = size }
         if nextToken != nil && stream.isGiven {
             throw .invalidArgument("NextToken and StreamName cannot be provided together: send the NextToken alone")
         }

@@ -22,6 +22,15 @@ func constraintError(_ field: String, value: String?, _ rule: String) -> Kinesis
     return .validation("1 validation error detected: Value \(shown) at '\(field)' failed to satisfy constraint: \(rule)")
 }
 
+/// A page size given in a request, checked against `range` (nil when not given).
+func pageSize(_ value: Int64?, field: String, range: ClosedRange<Int>) throws(KinesisAPIError) -> Int? {
+    guard let value else { return nil }
+    guard value >= Int64(range.lowerBound), value <= Int64(range.upperBound) else {
+        throw constraintError(field, value: String(value), "Member must have value between \(range.lowerBound) and \(range.upperBound)")
+    }
+    return Int(value)
+}
+
 func missing(_ field: String) -> KinesisAPIError {
     constraintError(field, value: nil, "Member must not be null")
 }

@@ -21,12 +21,7 @@ struct DescribeStreamInput {
         }
         self.stream = stream
         self.exclusiveStartShardId = exclusiveStartShardId
-        if let limit {
-            guard (1...10_000).contains(limit) else {
-                throw constraintError("limit", value: String(limit), "Member must have value between 1 and 10000")
-            }
-            self.limit = Int(limit)
-        }
+        if let size = try pageSize(limit, field: "limit", range: 1...10_000) { self.limit = size }
     }
 }
 
@@ -50,11 +45,6 @@ struct ListStreamsInput {
         }
         self.exclusiveStartStreamName = exclusiveStartStreamName
         self.nextToken = nextToken
-        if let limit {
-            guard (1...10_000).contains(limit) else {
-                throw constraintError("limit", value: String(limit), "Member must have value between 1 and 10000")
-            }
-            self.limit = Int(limit)
-        }
+        if let size = try pageSize(limit, field: "limit", range: 1...10_000) { self.limit = size }
     }
 }

@@ -69,12 +69,7 @@ struct TagsInput {
         case .listing:
             if let key = exclusiveStartTagKey { try StreamTags.checkKey(key, field: "exclusiveStartTagKey") }
             self.exclusiveStartTagKey = exclusiveStartTagKey
-            if let limit {
-                guard (1...Int64(StreamTags.maximumTags)).contains(limit) else {
-                    throw constraintError("limit", value: String(limit), "Member must have value between 1 and \(StreamTags.maximumTags)")
-                }
-                self.limit = Int(limit)
-            }
+            self.limit = try pageSize(limit, field: "limit", range: 1...StreamTags.maximumTags)
         }
     }
 }
