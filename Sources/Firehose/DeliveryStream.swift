@@ -346,7 +346,8 @@ public final class DeliveryStream: Sendable {
             object.bytes = []
             job.objects[index] = object
         }
-        let latency = clock.nowMillis() - job.oldestArrival
+        let now = clock.nowMillis()
+        let latency = now - job.oldestArrival
         let (commit, recovered) = shared.withLock { shared in
             shared.metrics.deliveryLatencyMillis.append(latency)
             shared.finished[job.number] = job.positions
@@ -356,13 +357,9 @@ public final class DeliveryStream: Sendable {
                 shared.committedThrough += 1
                 through = next
             }
-            let before = shared.health
-            let recovered = shared.waiting.isEmpty && shared.health.succeeded()
-            return (through, recovered ? before : nil)
+            return (through, shared.waiting.isEmpty ? shared.health.recovered(nowMillis: now) : nil)
         }
-        if let recovered {
-            logLine("firehose: delivering again after \(recovered.attempts) failed attempt\(recovered.attempts == 1 ? "" : "s") over \(max(0, clock.nowMillis() - recovered.failingSinceMillis!) / 1000) s")
-        }
+        if let recovered { logLine("firehose: delivering again after \(recovered)") }
         if let commit { saveCheckpoint(commit) }
     }
 
@@ -372,8 +369,7 @@ public final class DeliveryStream: Sendable {
             shared.metrics.deliveryErrors += 1
             shared.waiting.append(job)
             guard shared.health.failed(String(describing: error), nowMillis: now) else { return nil }
-            let wait = shared.health.retryAtMillis! - now
-            return "firehose: cannot deliver \(key): \(error); retrying in \(wait / 1000) s (with backoff up to \(StageHealth.maxRetryMillis / 1000) s), the records stay in the stream until then"
+            return "firehose: cannot deliver \(key): \(error); \(shared.health.retryText(nowMillis: now)), the records stay in the stream until then"
         }
         if let line { logLine(line) }
     }

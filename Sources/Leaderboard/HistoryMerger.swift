@@ -148,16 +148,7 @@ public final class HistoryMerger: Sendable {
                 return report
             }
             let classes = touched.sorted()
-            // Only the seconds that changed are compressed again, on all cores, in runs of up
-            // to 16 seconds of one class (the racer order is sorted once a run).
-            let level = compressionLevel
-            let work = classes.flatMap { classId in
-                let stale = state.tables[classId]!.staleSeconds
-                return stride(from: 0, to: stale.count, by: 16).map { (classId, Array(stale[$0..<min($0 + 16, stale.count)])) }
-            }
-            let tablesNow = state.tables
-            let pieces = parallelMap(work.count) { index in tablesNow[work[index].0]!.compress(seconds: work[index].1, level: level) }
-            for (made, (classId, seconds)) in zip(pieces, work) { state.tables[classId]!.install(made, seconds: seconds) }
+            Self.compressStaleSeconds(of: &state.tables, classes: classes, level: compressionLevel)
             // The unchanged seconds are copied from the file written last time, read back; one
             // class at a time, so only one class's old and new file are in memory. A file that
             // fails to write leaves the table pointing at bytes that are not on disk: the next
@@ -166,7 +157,7 @@ public final class HistoryMerger: Sendable {
             for classId in classes {
                 let key = Self.historyKey(classId: classId)
                 let previous = state.tables[classId]!.copiesFromPreviousFile ? try? historyBucket.get(key: key) : nil
-                try historyBucket.put(key: key, bytes: state.tables[classId]!.file(level: level, previous: previous))
+                try historyBucket.put(key: key, bytes: state.tables[classId]!.file(level: compressionLevel, previous: previous))
             }
             let tables = classes.map { state.tables[$0]! }
             // The ledger row goes in the same transaction as the results: a crash before
@@ -254,6 +245,20 @@ public final class HistoryMerger: Sendable {
     }
 }
 
+extension HistoryMerger {
+    /// Compresses again the seconds of `classes` that changed, on all cores, in runs of up
+    /// to 16 seconds of one class (the racer order is sorted once a run).
+    static func compressStaleSeconds(of tables: inout [Int: HistoryTable], classes: [Int], level: Int32) {
+        let work = classes.flatMap { classId in
+            let stale = tables[classId]!.staleSeconds
+            return stride(from: 0, to: stale.count, by: 16).map { (classId, Array(stale[$0..<min($0 + 16, stale.count)])) }
+        }
+        let snapshot = tables
+        let pieces = parallelMap(work.count) { index in snapshot[work[index].0]!.compress(seconds: work[index].1, level: level) }
+        for (made, (classId, seconds)) in zip(pieces, work) { tables[classId]!.install(made, seconds: seconds) }
+    }
+}
+
 /// A history file that cannot be read back at start (truncated, not gzip, not the contract's JSON).
 public struct DamagedHistoryFile: Error, Sendable, Equatable, CustomStringConvertible {
     public let classId: Int
@@ -283,7 +288,7 @@ extension HistoryMerger {
         classId: Int, deliveryBucket: Bucket, historyBucket: Bucket, rules: RecordRules = .standard, compressionLevel: Int32 = 6,
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> RebuildReport {
-        var table = HistoryTable()
+        var tables = [classId: HistoryTable()]
         var report = RebuildReport()
         let keys = deliveryBucket.list().filter(isDelivered)
         for start in stride(from: 0, to: keys.count, by: 64) {
@@ -294,20 +299,16 @@ extension HistoryMerger {
                 guard object.readable else { continue }
                 report.objects += 1
                 for message in object.messages where Int(message.classId) == classId {
-                    table.fold(racerId: message.racerId, second: Int(message.second), output: message.output)
+                    tables[classId]!.fold(racerId: message.racerId, second: Int(message.second), output: message.output)
                     report.records += 1
                 }
             }
             progress(start + run.count, keys.count)
         }
-        let stale = table.staleSeconds
-        let runs = stride(from: 0, to: stale.count, by: 16).map { Array(stale[$0..<min($0 + 16, stale.count)]) }
-        let snapshot = table
-        let pieces = parallelMap(runs.count) { snapshot.compress(seconds: runs[$0], level: compressionLevel) }
-        for (made, seconds) in zip(pieces, runs) { table.install(made, seconds: seconds) }
-        try historyBucket.put(key: historyKey(classId: classId), bytes: table.file(level: compressionLevel, previous: nil))
-        report.racers = table.racerIds.count
-        report.seconds = table.seconds
+        compressStaleSeconds(of: &tables, classes: [classId], level: compressionLevel)
+        try historyBucket.put(key: historyKey(classId: classId), bytes: tables[classId]!.file(level: compressionLevel, previous: nil))
+        report.racers = tables[classId]!.racerIds.count
+        report.seconds = tables[classId]!.seconds
         return report
     }
 }

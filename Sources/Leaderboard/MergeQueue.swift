@@ -165,13 +165,10 @@ public final class MergeQueue: @unchecked Sendable {
                 retrying = keys
                 if health.failed(String(describing: failure), nowMillis: now) {
                     line = "merger: cannot merge \(keys.count) object\(keys.count == 1 ? "" : "s") (first \(keys[0])): \(failure); "
-                        + "retrying in \((health.retryAtMillis! - now) / 1000) s (with backoff up to \(StageHealth.maxRetryMillis / 1000) s)"
+                        + health.retryText(nowMillis: now)
                 }
             } else {
-                let before = health
-                if health.succeeded() {
-                    line = "merger: merging again after \(before.attempts) failed attempt\(before.attempts == 1 ? "" : "s") over \(max(0, now - before.failingSinceMillis!) / 1000) s"
-                }
+                if let streak = health.recovered(nowMillis: now) { line = "merger: merging again after \(streak)" }
                 done += keys.count
                 merges += 1
                 largest = max(largest, keys.count)

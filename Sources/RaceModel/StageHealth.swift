@@ -62,6 +62,20 @@ public struct StageHealth: Sendable, Equatable {
         return true
     }
 
+    /// Ends a failing streak as `succeeded()` does and says how it went, for the recovery's
+    /// log line ("4 failed attempts over 21 s"); nil when the stage was not failing.
+    public mutating func recovered(nowMillis: Int64) -> String? {
+        guard let since = failingSinceMillis else { return nil }
+        let streak = "\(attempts) failed attempt\(attempts == 1 ? "" : "s") over \(max(0, nowMillis - since) / 1000) s"
+        succeeded()
+        return streak
+    }
+
+    /// "retrying in 2 s (with backoff up to 30 s)", for a failure's log line.
+    public func retryText(nowMillis: Int64) -> String {
+        "retrying in \(max(0, (retryAtMillis ?? nowMillis) - nowMillis) / 1000) s (with backoff up to \(Self.maxRetryMillis / 1000) s)"
+    }
+
     /// "failing for 12 s after 4 attempts: <error>", for logs and /health.
     public func describeFailure(nowMillis: Int64) -> String {
         guard let since = failingSinceMillis else { return "ok" }

@@ -172,21 +172,21 @@ final class ConnectionGuard: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if counted {
-            counter.closed(context.channel)
-            counted = false
-        }
-        timer?.cancel()
-        timer = nil
+        release(context)
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        release(context)
+    }
+
+    /// Uncounts the connection and stops its timer, once.
+    private func release(_ context: ChannelHandlerContext) {
         if counted {
             counter.closed(context.channel)
             counted = false
         }
-        timer?.cancel()
+        disarm()
     }
 
     private func timeout(_ duration: Duration) -> Duration {
@@ -245,7 +245,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
 
     /// Answers `{"error": message}` with `status`, then closes the connection.
     private func refuse(context: ChannelHandlerContext, status: String, reason: String, _ message: String) {
-        guard case let previous = state, !isPassthrough(previous) else { return }
+        guard !isPassthrough else { return }
         state = .passthrough
         disarm()
         refused(reason)
@@ -263,7 +263,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
         }
     }
 
-    private func isPassthrough(_ state: State) -> Bool {
+    private var isPassthrough: Bool {
         if case .passthrough = state { return true }
         return false
     }
@@ -271,7 +271,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
     // MARK: Requests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if isPassthrough(state) {
+        if isPassthrough {
             context.fireChannelRead(data)
             return
         }

@@ -108,13 +108,8 @@ extension KinesisStream {
         state.withLock { state in
             for run in runs { state.shards[run.shard].commit(runAt: run.counter) }
         }
-        let recovered: StageHealth? = storage.withLock { health in
-            guard health.isFailing else { return nil }
-            defer { health.succeeded() }
-            return health
-        }
-        if let recovered {
-            logLine("stream: storing records again after \(recovered.attempts) refused write\(recovered.attempts == 1 ? "" : "s") over \(max(0, nowMillis - recovered.failingSinceMillis!) / 1000) s")
+        if let streak = storage.withLock({ $0.recovered(nowMillis: nowMillis) }) {
+            logLine("stream: storing records again after \(streak)")
         }
         return response
     }
