@@ -28,7 +28,7 @@ struct TagsInput {
         try readRequest(json) { reader, member in
             switch member {
             case "ResourceARN" where byResource: stream.arn = try reader.optionalString(member)
-            case "StreamName", "StreamARN" where !byResource: _ = try stream.read(member, &reader)
+            case "StreamName" where !byResource, "StreamARN" where !byResource: _ = try stream.read(member, &reader)
             case "Tags" where shape == .tags:
                 if reader.readNull() { return }
                 try reader.expectKind(.object, "Tags")
