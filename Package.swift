@@ -35,12 +35,13 @@ let package = Package(
         .target(name: "KinesisWire"),
         // The one reading seam (design, "Where the design is going" 2): every consumer reads through it.
         .target(name: "StreamReading"),
+        // AWS Signature Version 4: the client signs with it, the service checks signatures with it.
+        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
         .target(
             name: "KinesisClient",
             dependencies: [
-                "StreamReading", "KinesisWire",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "StreamReading", "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisStream", "RaceModel"]),
@@ -68,7 +69,7 @@ let package = Package(
             name: "Service",
             dependencies: [
                 "Pipeline", "Rankings", "Firehose", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "KinesisStream", "KinesisAPI",
-                "RaceModel", "StreamReading",
+                "RaceModel", "StreamReading", "SigV4",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -105,10 +106,11 @@ let package = Package(
         .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
         .testTarget(name: "KinesisWireTests", dependencies: ["KinesisWire"]),
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         // What tests of several targets share: a moto_server child on a free port.
-        .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "StreamReading"], path: "Tests/AlleycatTesting"),
+        .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "SigV4", "StreamReading"], path: "Tests/AlleycatTesting"),
         .testTarget(
-            name: "KinesisClientTests", dependencies: ["KinesisClient", "StreamReading", "KinesisWire", "KinesisAPI", "KinesisStream", "AlleycatTesting"]),
+            name: "KinesisClientTests", dependencies: ["KinesisClient", "SigV4", "StreamReading", "KinesisWire", "KinesisAPI", "KinesisStream", "AlleycatTesting"]),
         .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
@@ -120,14 +122,14 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator",
+                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator", "SigV4",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

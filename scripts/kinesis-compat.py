@@ -26,17 +26,21 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
     ListShards gave; DescribeLimits counts them as open.
  9. Tags: AddTagsToStream then ListTagsForStream and ListTagsForResource show them;
     RemoveTagsFromStream takes them off again (the stream's other tags are left alone).
+10. Signatures (PutRecord): signed with a wrong secret, changed after signing, or signed
+    20 minutes ago -> 400 InvalidSignatureException worded as AWS words it, and the
+    record is not in the stream afterwards.
 
 Only records this script put are compared; the stream may hold others. Nothing is
 created. Prints `ok: <check>` per check and `kinesis-compat: N checks passed`; on the
 first failure prints `FAIL: <check>: <details>` to stderr and exits 1.
 
 Run:
-    python3 kinesis-compat.py --endpoint http://127.0.0.1:PORT --api-key KEY \
+    python3 kinesis-compat.py --endpoint http://127.0.0.1:PORT --api-key KEY --secret SECRET \
         [--revoked-key KEY2] [--stream alleycat] [--region us-east-1] [--seed 7] [--limit 100]
 """
 import argparse
 import datetime
+import hashlib
 import random
 import re
 import sys
@@ -44,10 +48,12 @@ import uuid
 
 import boto3
 import botocore
+import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 MAX_HASH_KEY = 2**128 - 1
+MISMATCH = "The request signature we calculated does not match the signature you provided."
 DIGITS = re.compile(r"[0-9]+")
 # 0x00, 0xff, a lone continuation byte, a bad 2-byte sequence, an encoded surrogate
 # and a 5-byte lead: none of it survives a round trip through a UTF-8 string.
@@ -63,12 +69,12 @@ def expect(condition, details):
         raise CheckFailed(details)
 
 
-def client(args, key=None, unsigned=False, validate=True):
+def client(args, key=None, unsigned=False, validate=True, secret=None):
     # Two retries ride out the key's rate limit (429) and connection hiccups; 4xx are not retried.
     config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5,
                     read_timeout=30, parameter_validation=validate,
                     signature_version=botocore.UNSIGNED if unsigned else None)
-    keys = {} if unsigned else {"aws_access_key_id": key, "aws_secret_access_key": "unused-secret"}
+    keys = {} if unsigned else {"aws_access_key_id": key, "aws_secret_access_key": secret or args.secret}
     return boto3.client("kinesis", endpoint_url=args.endpoint, region_name=args.region,
                         config=config, **keys)
 
@@ -348,6 +354,48 @@ class Compat:
         expect(not (after & set(ours)), f"RemoveTagsFromStream left {after & set(ours)}")
         return f"{len(ours)} tags added and removed"
 
+    def forged(self, how, message):
+        """A PutRecord signed wrongly (`how` makes the client): 400 InvalidSignatureException
+        whose message starts with `message`, and the record is not in its shard afterwards."""
+        partition_key = f"compat-forged-{uuid.uuid4().hex[:8]}"
+        shard = self.shard_for(int(hashlib.md5(partition_key.encode()).hexdigest(), 16))
+        before = self.iterator(shard, "LATEST")
+        kinesis, restore = how()
+        try:
+            kinesis.put_record(StreamName=self.stream, Data=b"forged", PartitionKey=partition_key)
+        except ClientError as error:
+            code, text = error.response.get("Error", {}).get("Code"), error.response.get("Error", {}).get("Message", "")
+            got = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            expect(code == "InvalidSignatureException" and got == 400 and text.startswith(message),
+                   f"expected HTTP 400 InvalidSignatureException '{message}...', got HTTP {got} {code} ({text!r})")
+        else:
+            raise CheckFailed("expected HTTP 400 InvalidSignatureException, got success")
+        finally:
+            restore()
+        response = self.kinesis.get_records(ShardIterator=before, Limit=self.args.limit)
+        stored = [r for r in response.get("Records", []) if r.get("PartitionKey") == partition_key]
+        expect(not stored, f"the refused record is in {shard}: {stored}")
+        return shard
+
+    def wrong_secret(self):
+        return client(self.args, self.args.api_key, secret="not-the-secret-of-this-key"), lambda: None
+
+    def changed_after_signing(self):
+        kinesis = client(self.args, self.args.api_key)
+
+        def change(request, **_):  # the same length, so Content-Length still holds
+            request.body = request.body.replace(b"compat-forged", b"compat-FORGED")
+        kinesis.meta.events.register("before-send.kinesis.PutRecord", change)
+        return kinesis, lambda: None
+
+    def signed_long_ago(self):
+        real = botocore.auth.get_current_datetime
+        botocore.auth.get_current_datetime = lambda: real() - datetime.timedelta(minutes=20)
+
+        def restore():
+            botocore.auth.get_current_datetime = real
+        return client(self.args, self.args.api_key), restore
+
     def auth(self, code, **how):
         kinesis = client(self.args, **how)
         expect_error(lambda: kinesis.put_record(StreamName=self.stream, Data=b"auth", PartitionKey="compat-auth"),
@@ -358,6 +406,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--endpoint", required=True, help="e.g. http://127.0.0.1:8080")
     parser.add_argument("--api-key", required=True, help="a valid API key (sent as the access key id)")
+    parser.add_argument("--secret", required=True, help="that key's secret ('alleycat keys create' prints it)")
     parser.add_argument("--revoked-key", help="a revoked API key; checks it gets 403 AccessDeniedException")
     parser.add_argument("--stream", default="alleycat")
     parser.add_argument("--region", default="us-east-1")
@@ -383,6 +432,12 @@ def main():
          lambda: c.auth("MissingAuthenticationTokenException", unsigned=True)),
         ("PutRecord with unknown key ACNOTAKEY: 403 UnrecognizedClientException",
          lambda: c.auth("UnrecognizedClientException", key="ACNOTAKEY")),
+        ("PutRecord signed with a wrong secret: 400 InvalidSignatureException, nothing stored",
+         lambda: c.forged(c.wrong_secret, MISMATCH)),
+        ("PutRecord changed after signing: 400 InvalidSignatureException, nothing stored",
+         lambda: c.forged(c.changed_after_signing, MISMATCH)),
+        ("PutRecord signed 20 minutes ago: 400 InvalidSignatureException, nothing stored",
+         lambda: c.forged(c.signed_long_ago, "Signature expired: ")),
     ]
     if args.revoked_key:
         checks.append(("PutRecord with the revoked key: 403 AccessDeniedException",

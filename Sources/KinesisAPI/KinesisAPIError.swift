@@ -14,6 +14,8 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
     case requestTooLarge(String)
     case missingAuthenticationToken(String)
     case unrecognizedClient(String)
+    case incompleteSignature(String)
+    case invalidSignature(String)
     case accessDenied(String)
     case throttling(String)
     case internalFailure(String)
@@ -29,6 +31,8 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownOperation: "UnknownOperationException"
         case .missingAuthenticationToken: "MissingAuthenticationTokenException"
         case .unrecognizedClient: "UnrecognizedClientException"
+        case .incompleteSignature: "IncompleteSignatureException"
+        case .invalidSignature: "InvalidSignatureException"
         case .accessDenied: "AccessDeniedException"
         case .throttling: "ThrottlingException"
         case .internalFailure: "InternalFailure"
@@ -50,7 +54,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case let .serialization(message), let .validation(message), let .invalidArgument(message),
              let .resourceNotFound(message), let .provisionedThroughputExceeded(message), let .expiredIterator(message),
              let .unknownOperation(message), let .requestTooLarge(message), let .missingAuthenticationToken(message),
-             let .unrecognizedClient(message), let .accessDenied(message), let .throttling(message), let .internalFailure(message):
+             let .unrecognizedClient(message), let .incompleteSignature(message), let .invalidSignature(message), let .accessDenied(message), let .throttling(message), let .internalFailure(message):
             message
         }
     }

@@ -1,3 +1,4 @@
+import SigV4
 #if canImport(Glibc)
 import Glibc
 #else

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import KinesisWire
+import SigV4
 import NIOCore
 import NIOHTTP1
 import StreamReading

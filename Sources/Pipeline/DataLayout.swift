@@ -9,6 +9,8 @@ public struct DataLayout: Sendable {
     public var deliveryDirectory: String { directory + "/delivery" }
     public var historyDirectory: String { directory + "/history" }
     public var storePath: String { directory + "/alleycat.sqlite" }
+    /// The key that seals API keys' SigV4 secrets in the store (`APISecretSeal`).
+    public var secretKeyPath: String { directory + "/secret.key" }
     /// Positions of the consumers of a remote stream (`serve --source`).
     public var checkpointsDirectory: String { directory + "/checkpoints" }
     /// The durable stream's segment log.

@@ -14,12 +14,17 @@ public struct APIKey: Sendable, Equatable, Codable {
     public var bytesPerSecond: Int
     public var createdMillis: Int64
     public var revokedMillis: Int64?
+    /// The key's SigV4 secret access key, sealed (`APISecretSeal`); nil for a key made before
+    /// signatures were checked, which then works only as `x-api-key`.
+    public var sealedSigningSecret: [UInt8]?
     public var isRevoked: Bool { revokedMillis != nil }
 
     public init(
         id: Int64, name: String, prefix: String, requestsPerSecond: Int, burst: Int,
-        bytesPerSecond: Int = APIKey.defaultBytesPerSecond, createdMillis: Int64, revokedMillis: Int64? = nil
+        bytesPerSecond: Int = APIKey.defaultBytesPerSecond, createdMillis: Int64, revokedMillis: Int64? = nil,
+        sealedSigningSecret: [UInt8]? = nil
     ) {
+        self.sealedSigningSecret = sealedSigningSecret
         self.bytesPerSecond = bytesPerSecond
         self.id = id
         self.name = name
@@ -68,6 +73,14 @@ public enum APIKeySecret {
         // 30 characters of 5 bits each: 150 random bits.
         var generator = SystemRandomNumberGenerator()
         return "AC" + String((0..<30).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    /// A new SigV4 secret access key: 40 characters of base64 (A-Z, a-z, 0-9, '+', '/') from
+    /// 30 random bytes, the shape of an AWS secret access key.
+    public static func generateSigningSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        return String((0..<40).map { _ in base64.randomElement(using: &generator)! })
     }
 
     /// Lowercase hex SHA-256 of the key's UTF-8 bytes (what the store keeps).

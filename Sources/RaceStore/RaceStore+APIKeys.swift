@@ -1,10 +1,12 @@
+import Foundation
 import GRDB
 
 extension RaceStore {
-    /// Stores a new key's hash and plan. Names are unique. Returns the stored record.
+    /// Stores a new key's hash, plan and sealed SigV4 secret (`APISecretSeal.seal`). Names
+    /// are unique. Returns the stored record.
     public func createAPIKey(
         name: String, secret: String, requestsPerSecond: Int, burst: Int, bytesPerSecond: Int = APIKey.defaultBytesPerSecond,
-        nowMillis: Int64
+        sealedSigningSecret: [UInt8]? = nil, nowMillis: Int64
     ) throws -> APIKey {
         try APIKey.validate(name: name, requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: bytesPerSecond)
         guard !secret.isEmpty else { throw APIKeyError.emptySecret }
@@ -16,13 +18,17 @@ extension RaceStore {
             let prefix = String(secret.prefix(APIKey.prefixLength))
             try db.execute(
                 sql: """
-                    INSERT INTO api_keys (name, keyHash, prefix, requestsPerSecond, burst, bytesPerSecond, createdMillis)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO api_keys (name, keyHash, prefix, requestsPerSecond, burst, bytesPerSecond, createdMillis, secretSealed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [name, APIKeySecret.hash(secret), prefix, requestsPerSecond, burst, bytesPerSecond, nowMillis])
+                arguments: [
+                    name, APIKeySecret.hash(secret), prefix, requestsPerSecond, burst, bytesPerSecond, nowMillis,
+                    sealedSigningSecret.map { Data($0) },
+                ])
             return APIKey(
                 id: db.lastInsertedRowID, name: name, prefix: prefix,
-                requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: bytesPerSecond, createdMillis: nowMillis)
+                requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: bytesPerSecond, createdMillis: nowMillis,
+                sealedSigningSecret: sealedSigningSecret)
         }
     }
 
@@ -60,7 +66,7 @@ extension RaceStore {
         _ db: Database, where clause: String, arguments: StatementArguments = []
     ) throws -> [(key: APIKey, hash: String)] {
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT id, name, prefix, requestsPerSecond, burst, createdMillis, revokedMillis, keyHash, bytesPerSecond
+            SELECT id, name, prefix, requestsPerSecond, burst, createdMillis, revokedMillis, keyHash, bytesPerSecond, secretSealed
             FROM api_keys WHERE \(clause)
             """), arguments: arguments)
         var keys: [(key: APIKey, hash: String)] = []
@@ -68,7 +74,8 @@ extension RaceStore {
             keys.append((
                 APIKey(
                     id: row[0], name: row[1], prefix: row[2], requestsPerSecond: row[3], burst: row[4],
-                    bytesPerSecond: row[8], createdMillis: row[5], revokedMillis: row[6]),
+                    bytesPerSecond: row[8], createdMillis: row[5], revokedMillis: row[6],
+                    sealedSigningSecret: (row[9] as Data?).map { Array($0) }),
                 row[7]))
         }
         return keys
@@ -83,12 +90,12 @@ extension RaceStore {
             for (hash, key) in byHash.sorted(by: { $0.value.id < $1.value.id }) {
                 try db.execute(
                     sql: """
-                        INSERT INTO api_keys (id, name, keyHash, prefix, requestsPerSecond, burst, bytesPerSecond, createdMillis, revokedMillis)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO api_keys (id, name, keyHash, prefix, requestsPerSecond, burst, bytesPerSecond, createdMillis, revokedMillis, secretSealed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         key.id, key.name, hash, key.prefix, key.requestsPerSecond, key.burst, key.bytesPerSecond, key.createdMillis,
-                        key.revokedMillis,
+                        key.revokedMillis, key.sealedSigningSecret.map { Data($0) },
                     ])
             }
         }

@@ -73,6 +73,10 @@ extension RaceStore {
             // A byte budget per key beside its request rate (existing keys get the default).
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN bytesPerSecond INTEGER NOT NULL DEFAULT \(APIKey.defaultBytesPerSecond)")
         }
+        migrator.registerMigration("v4") { db in
+            // A key's SigV4 secret, sealed with DATA/secret.key (APISecretSeal); older keys have none.
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN secretSealed BLOB")
+        }
         return migrator
     }()
 }

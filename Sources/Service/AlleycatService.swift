@@ -107,7 +107,11 @@ public final class AlleycatService: Sendable {
         } catch {
             throw StartError(error.message)
         }
-        keyRing = APIKeyRing(store: stages.store, clock: clock)
+        do throws(APISecretSeal.Failure) {
+            keyRing = APIKeyRing(store: stages.store, seal: try APISecretSeal(keyFile: configuration.layout.secretKeyPath), clock: clock)
+        } catch {
+            throw StartError(error.description)
+        }
         ingestPool = NIOThreadPool(numberOfThreads: 8)
         ingestPool.start()
         try merger.replayUnmerged()

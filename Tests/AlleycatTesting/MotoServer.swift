@@ -1,5 +1,6 @@
 import Foundation
 import KinesisClient
+import SigV4
 import StreamReading
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import SigV4
 import Testing
 
 @testable import KinesisClient

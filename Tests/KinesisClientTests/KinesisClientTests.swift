@@ -2,6 +2,7 @@ import AlleycatTesting
 import KinesisAPI
 import KinesisStream
 import KinesisWire
+import SigV4
 import StreamReading
 import Synchronization
 import Testing

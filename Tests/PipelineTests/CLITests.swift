@@ -167,10 +167,14 @@ import Testing
 
         let created = try keys("create", "--name", "bench", "--json")
         #expect(created.status == 0)
+        let sealKey = try FileManager.default.attributesOfItem(atPath: directory + "/secret.key")
+        #expect(sealKey[.posixPermissions] as? Int == 0o600 && sealKey[.size] as? Int == 32)
         let object = try #require(JSONSerialization.jsonObject(with: Data(created.out.utf8)) as? [String: Any])
         let key = try #require(object["key"] as? String)
         #expect(key.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(key)")
-        #expect(created.out == "{\"burst\":200,\"bytesPerSecond\":268435456,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100}\n")
+        let secret = try #require(object["secretAccessKey"] as? String)
+        #expect(secret.wholeMatch(of: /[A-Za-z0-9+\/]{40}/) != nil, "\(secret)")
+        #expect(created.out == "{\"burst\":200,\"bytesPerSecond\":268435456,\"id\":1,\"key\":\"\(key)\",\"name\":\"bench\",\"requestsPerSecond\":100,\"secretAccessKey\":\"\(secret)\"}\n")
 
         let active = try listed()
         #expect(active.count == 1)
@@ -207,11 +211,17 @@ import Testing
 
         let text = try keys("create", "--name", "second", "--rate", "5", "--burst", "10", "--bytes-per-second", "4096")
         let lines = text.out.split(separator: "\n").map(String.init)
-        #expect(lines.count == 3)
+        #expect(lines.count == 6)
         #expect(lines.first == "created API key 'second' (id 2): rate 5 requests/s, burst 10, 4096 bytes/s")
-        let secondKey = String(lines.dropFirst().first?.dropFirst("key: ".count) ?? "")
+        let secondKey = String(lines.dropFirst().first?.dropFirst("key:    ".count) ?? "")
         #expect(secondKey.wholeMatch(of: /AC[A-Z2-7]{30}/) != nil, "\(lines)")
-        #expect(lines.last == "Keep it now: only its hash is stored. Send it as the x-api-key header, or as the AWS access key id of an SDK.")
+        let secondSecret = String(lines.dropFirst(2).first?.dropFirst("secret: ".count) ?? "")
+        #expect(secondSecret.wholeMatch(of: /[A-Za-z0-9+\/]{40}/) != nil, "\(lines)")
+        #expect(Array(lines.dropFirst(3)) == [
+            "Keep both now: they are not shown again. Send the key as the x-api-key header, or sign with an AWS SDK or the AWS CLI:",
+            "  aws configure set aws_access_key_id \(secondKey) --profile second",
+            "  aws configure set aws_secret_access_key \(secondSecret) --profile second",
+        ])
 
         let table = try keys("list")
         let rows = table.out.split(separator: "\n").map(String.init)
@@ -220,6 +230,9 @@ import Testing
         #expect(rows.dropFirst(2).first?.wholeMatch(of: #/ 1  bench   AC[A-Z2-7]{4}     100    200  268435456  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#) != nil, "\(rows)")
         #expect(rows.last?.hasPrefix(" 2  second  \(secondKey.prefix(6))       5     10       4096  ") == true, "\(rows)")
         #expect(rows.last?.hasSuffix("Z  active") == true, "\(rows)")
-        #expect(!table.out.contains(key.dropFirst(6)) && !table.out.contains(secondKey.dropFirst(6)))
+        #expect(!table.out.contains(key.dropFirst(6)) && !table.out.contains(secondKey.dropFirst(6)) && !table.out.contains(secondSecret))
+        // The store holds neither the keys nor the secrets as text.
+        let storeBytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/alleycat.sqlite"))
+        for hidden in [key, secret, secondKey, secondSecret] { #expect(storeBytes.range(of: Data(hidden.utf8)) == nil) }
     }
 }

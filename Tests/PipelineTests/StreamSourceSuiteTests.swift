@@ -1,6 +1,7 @@
 import Foundation
 import KinesisAPI
 import KinesisClient
+import SigV4
 import KinesisStream
 import Pipeline
 import RaceModel
@@ -26,6 +27,7 @@ import Testing
         private var stream: KinesisStream?
         private var serve: ServeProcess?
         private var key = ""
+        private var secret = ""
         let clock = VirtualClock(startMillis: 1_764_000_000_000)
 
         init(_ kind: Kind) throws {
@@ -37,10 +39,10 @@ import Testing
                 let embedded = EmbeddedSource(stream: stream)
                 (source, checkpoints) = (embedded, embedded)
             case .kinesisClient:
-                key = try createKey("seam", data: directory)
+                (key, secret) = try createSigningKey("seam", data: directory)
                 let serve = try ServeProcess(["--data", directory, "--shards", "2", "--stream-segment-kb", "2", "--stream-cache-mb", "0"])
                 self.serve = serve
-                source = try Self.client(serve.endpoint, key: key)
+                source = try Self.client(serve.endpoint, key: key, secret: secret)
                 checkpoints = try FileCheckpointStore(directory: directory + "/reader-checkpoints", sourceName: "seam-test")
             }
         }
@@ -49,9 +51,9 @@ import Testing
             try KinesisStream.durable(directory: path, shardCount: 2, segmentBytes: 2048, cacheBytes: 0, clock: clock)
         }
 
-        private static func client(_ endpoint: String, key: String) throws -> KinesisClient {
+        private static func client(_ endpoint: String, key: String, secret: String) throws -> KinesisClient {
             let configuration = try AWSConfiguration(
-                credentials: AWSCredentials(accessKeyId: key, secretAccessKey: "any"), region: "us-east-1", endpoint: endpoint)
+                credentials: AWSCredentials(accessKeyId: key, secretAccessKey: secret), region: "us-east-1", endpoint: endpoint)
             return KinesisClient(configuration: configuration, streamName: "alleycat")
         }
 
@@ -81,7 +83,7 @@ import Testing
                 (source as! KinesisClient).shutdown()
                 let serve = try ServeProcess(["--data", directory, "--shards", "2", "--stream-segment-kb", "2", "--stream-cache-mb", "0"])
                 self.serve = serve
-                source = try Self.client(serve.endpoint, key: key)
+                source = try Self.client(serve.endpoint, key: key, secret: secret)
             }
         }
 

@@ -114,12 +114,17 @@ final class ServeProcess {
 
 /// A new API key's secret from `alleycat keys create --json`.
 func createKey(_ name: String, data directory: String) throws -> String {
+    try createSigningKey(name, data: directory).key
+}
+
+/// A key and its SigV4 secret, from `alleycat keys create --json`.
+func createSigningKey(_ name: String, data directory: String) throws -> (key: String, secret: String) {
     let created = try run(alleycatBinary, ["keys", "create", "--name", name, "--rate", "10000", "--burst", "10000", "--data", directory, "--json"])
     let object = try JSONSerialization.jsonObject(with: Data(created.out.utf8)) as? [String: Any]
-    guard created.status == 0, let key = object?["key"] as? String else {
+    guard created.status == 0, let key = object?["key"] as? String, let secret = object?["secretAccessKey"] as? String else {
         throw ServeProcess.ServeError(output: "keys create: \(created.out) \(created.err)")
     }
-    return key
+    return (key, secret)
 }
 
 /// A plain TCP connection to the service, for what HTTP clients will not send.

@@ -50,9 +50,9 @@ private func message(_ body: () throws -> Void) -> String? {
     let rows = try store.database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY id") }
     #expect(rows == [
         ["id": 1, "name": "bench", "keyHash": benchHash, "prefix": "ACBENC", "requestsPerSecond": 100, "burst": 200,
-         "createdMillis": createdMillis, "revokedMillis": nil, "bytesPerSecond": 268_435_456],
+         "createdMillis": createdMillis, "revokedMillis": nil, "bytesPerSecond": 268_435_456, "secretSealed": nil],
         ["id": 2, "name": "ingest.eu-1_b", "keyHash": ingestHash, "prefix": "ACINGE", "requestsPerSecond": 5000, "burst": 1,
-         "createdMillis": createdMillis + 1, "revokedMillis": nil, "bytesPerSecond": 268_435_456],
+         "createdMillis": createdMillis + 1, "revokedMillis": nil, "bytesPerSecond": 268_435_456, "secretSealed": nil],
     ])
     #expect(APIKeySecret.hash(benchSecret) == benchHash)
     for row in rows {
@@ -150,8 +150,50 @@ private func message(_ body: () throws -> Void) -> String? {
         }
     }
     let store = try RaceStore(path: path)
-    #expect(try store.appliedMigrations() == ["v1", "v2", "v3"])
+    #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4"])
     #expect(try store.mergedObjectKeys() == ["k1"])
     #expect(try store.apiKeys() == [])
     #expect(try store.createAPIKey(name: "bench", secret: benchSecret, requestsPerSecond: 100, burst: 200, nowMillis: createdMillis) == bench)
+}
+
+@Test func aKeysSigningSecretIsStoredSealedAndOpensOnlyForItsKey() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("racestore-seal-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let seal = try APISecretSeal(keyFile: directory + "/secret.key")
+    let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/secret.key")
+    #expect(attributes[.posixPermissions] as? Int == 0o600 && attributes[.size] as? Int == 32)
+    // A second opening reads the same key: what one sealed, the other opens.
+    let again = try APISecretSeal(keyFile: directory + "/secret.key")
+    let signingSecret = APIKeySecret.generateSigningSecret()
+    #expect(signingSecret.wholeMatch(of: /[A-Za-z0-9+\/]{40}/) != nil, "\(signingSecret)")
+    let sealed = seal.seal(signingSecret, keyHash: benchHash)
+    #expect(sealed.count == 12 + 40 + 16)  // nonce, ciphertext, tag
+    #expect(again.open(sealed, keyHash: benchHash) == signingSecret)
+    // Bound to its key's hash, and to this seal's key.
+    #expect(again.open(sealed, keyHash: ingestHash) == nil)
+    var flipped = sealed
+    flipped[20] ^= 1
+    #expect(again.open(flipped, keyHash: benchHash) == nil)
+    let otherDirectory = directory + "/other"
+    try FileManager.default.createDirectory(atPath: otherDirectory, withIntermediateDirectories: true)
+    #expect(try APISecretSeal(keyFile: otherDirectory + "/secret.key").open(sealed, keyHash: benchHash) == nil)
+
+    let store = try RaceStore(path: directory + "/alleycat.sqlite")
+    let created = try store.createAPIKey(
+        name: "bench", secret: benchSecret, requestsPerSecond: 100, burst: 200, sealedSigningSecret: sealed, nowMillis: createdMillis)
+    #expect(created.sealedSigningSecret == sealed)
+    #expect(try store.apiKeysByHash()[benchHash]?.sealedSigningSecret == sealed)
+    // Neither the database nor its write-ahead log holds the secret as text.
+    for file in ["alleycat.sqlite", "alleycat.sqlite-wal"] {
+        let raw = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)"))
+        #expect(raw.range(of: sealed.withUnsafeBytes { Data($0) }) != nil || file == "alleycat.sqlite")
+        #expect(raw.range(of: Data(signingSecret.utf8)) == nil)
+    }
+
+    // A key file of the wrong size is refused with what to do.
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: otherDirectory + "/short.key"))
+    #expect(throws: APISecretSeal.Failure(description: "\(otherDirectory)/short.key holds 3 bytes where the key that seals API key secrets has 32: restore it from a backup; without it, create new keys with 'alleycat keys create'")) {
+        try APISecretSeal(keyFile: otherDirectory + "/short.key")
+    }
 }

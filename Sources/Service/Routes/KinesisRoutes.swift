@@ -3,6 +3,7 @@ import KinesisAPI
 import HTTPTypes
 import NIOCore
 import NIOPosix
+import SigV4
 
 /// POST /: the Kinesis Data Streams JSON API for producers and AWS SDKs. Ingest needs
 /// an API key (see APIKeyRing); the size of a request is checked before it is read whole.
@@ -19,22 +20,31 @@ extension ServiceRoutes {
                 if let length = request.headers[.contentLength].flatMap(Int.init), length > KinesisAPI.maximumRequestBytes {
                     throw Self.tooLarge(length)
                 }
-                let key = try keyRing.admit(APIKeyRing.presentedKey(
-                    apiKeyHeader: request.headers[.apiKey], authorization: request.headers[.authorization]))
+                let credential = try APIKeyRing.credential(
+                    apiKeyHeader: request.headers[.apiKey], authorization: request.headers[.authorization])
+                // An unknown or revoked key is refused before its body is read; a request's
+                // tokens are taken only once its signature (if it has one) checks out.
+                let (key, signingSecret) = try keyRing.identify(credential)
                 let buffer: ByteBuffer
                 do {
                     buffer = try await request.collectBody(upTo: KinesisAPI.maximumRequestBytes)
                 } catch is NIOTooManyBytesError {
                     throw Self.tooLarge(nil)
                 }
-                // A durable stream answers once its log is synced: the call blocks its thread
-                // for the fsync, so it runs on the ingest pool, not the cooperative pool.
-                try keyRing.spend(key, bytes: buffer.readableBytes)
                 let requestBody = Array(buffer.readableBytesView)
+                if case let .signed(authorization) = credential {
+                    try keyRing.verify(
+                        Self.signedRequest(request, body: requestBody), authorization: authorization, key: key, signingSecret: signingSecret)
+                }
+                try keyRing.admit(key)
+                try keyRing.spend(key, bytes: requestBody.count)
                 let body: [UInt8]
                 do {
-                    let region = APIKeyRing.signingRegion(authorization: request.headers[.authorization])
-                    body = try await ingestPool.runIfActive { try kinesis.handle(kinesisAction, body: requestBody, region: region) }
+                    // A durable stream answers once its log is synced: the call blocks its thread
+                    // for the fsync, so it runs on the ingest pool, not the cooperative pool.
+                    body = try await ingestPool.runIfActive {
+                        try kinesis.handle(kinesisAction, body: requestBody, region: credential?.signingRegion)
+                    }
                 } catch let error as KinesisAPIError {
                     throw error
                 } catch {
@@ -50,6 +60,15 @@ extension ServiceRoutes {
                 return response
             }
         }
+    }
+
+    /// The request as SigV4 signed it: its headers by name, with `Host` (which HTTP types
+    /// keep as the request's authority).
+    static func signedRequest(_ request: Request, body: [UInt8]) -> SigV4Verifier.Request {
+        var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        if let authority = request.head.authority { headers.append((name: "host", value: authority)) }
+        return SigV4Verifier.Request(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: body)
     }
 
     static func tooLarge(_ length: Int?) -> KinesisAPIError {

@@ -8,10 +8,13 @@ struct KeysCommand: ParsableCommand {
         commandName: "keys",
         abstract: "Create, list and revoke the API keys that clients send to the service.",
         discussion: """
-            A client sends its key as the x-api-key header, or as the access key id of an AWS \
-            SDK (SigV4). Each key has a plan: a rate in requests per second and a burst. The \
-            store (DATA/alleycat.sqlite) keeps only each key's SHA-256 hash, so a key is shown \
-            once, when it is created; a lost key cannot be recovered: revoke it and create another.
+            A client sends its key as the x-api-key header, or signs with an AWS SDK or the AWS \
+            CLI (SigV4) using the key as the access key id and the key's secret; a signed request \
+            is taken only when its signature checks out and its X-Amz-Date is within 15 minutes. \
+            Each key has a plan: a rate in requests per second and a burst. The store \
+            (DATA/alleycat.sqlite) keeps each key's SHA-256 hash and its secret sealed with \
+            AES-GCM under DATA/secret.key, so both are shown once, when the key is created; a \
+            lost key cannot be recovered: revoke it and create another.
 
             Examples:
               alleycat keys create --name bench --rate 100 --burst 200
@@ -26,9 +29,11 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an API key and print it, once.",
             discussion: """
-                Prints the new key: keep it then, the store keeps only its hash. With --json, \
-                prints {"burst":…,"id":…,"key":…,"name":…,"requestsPerSecond":…} on one line. \
-                Creates the store if the data directory has none yet.
+                Prints the new key and its SigV4 secret, with the two `aws configure set` commands \
+                that make them a profile named after the key: keep them then, they are not shown \
+                again. With --json, prints {"burst":…,"bytesPerSecond":…,"id":…,"key":…,"name":…,\
+                "requestsPerSecond":…,"secretAccessKey":…} on one line. Creates the store (and \
+                DATA/secret.key) if the data directory has none yet.
 
                 Examples:
                   alleycat keys create --name bench
@@ -58,21 +63,33 @@ struct KeysCommand: ParsableCommand {
         }
 
         func run() throws {
-            let store = try RaceStore(path: DataLayout(directory: options.directory).storePath)
+            let layout = DataLayout(directory: options.directory)
+            let store = try RaceStore(path: layout.storePath)
+            let seal: APISecretSeal
+            do {
+                seal = try APISecretSeal(keyFile: layout.secretKeyPath)
+            } catch {
+                throw UserError(error.description)
+            }
             let secret = APIKeySecret.generate()
+            let signingSecret = APIKeySecret.generateSigningSecret()
             let key = try userErrors {
                 try store.createAPIKey(
-                    name: name, secret: secret, requestsPerSecond: rate, burst: burst, bytesPerSecond: bytesPerSecond, nowMillis: nowMillis())
+                    name: name, secret: secret, requestsPerSecond: rate, burst: burst, bytesPerSecond: bytesPerSecond,
+                    sealedSigningSecret: seal.seal(signingSecret, keyHash: APIKeySecret.hash(secret)), nowMillis: nowMillis())
             }
             if options.json {
-                printJSON(["id": key.id, "name": key.name, "key": secret, "requestsPerSecond": key.requestsPerSecond, "burst": key.burst,
-                           "bytesPerSecond": key.bytesPerSecond] as [String: Any],
+                printJSON(["id": key.id, "name": key.name, "key": secret, "secretAccessKey": signingSecret,
+                           "requestsPerSecond": key.requestsPerSecond, "burst": key.burst, "bytesPerSecond": key.bytesPerSecond] as [String: Any],
                           pretty: false)
                 return
             }
             print("created API key '\(key.name)' (id \(key.id)): rate \(key.requestsPerSecond) requests/s, burst \(key.burst), \(key.bytesPerSecond) bytes/s")
-            print("key: \(secret)")
-            print("Keep it now: only its hash is stored. Send it as the x-api-key header, or as the AWS access key id of an SDK.")
+            print("key:    \(secret)")
+            print("secret: \(signingSecret)")
+            print("Keep both now: they are not shown again. Send the key as the x-api-key header, or sign with an AWS SDK or the AWS CLI:")
+            print("  aws configure set aws_access_key_id \(secret) --profile \(key.name)")
+            print("  aws configure set aws_secret_access_key \(signingSecret) --profile \(key.name)")
         }
     }
 

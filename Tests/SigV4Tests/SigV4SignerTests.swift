@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import KinesisClient
+@testable import SigV4
 
 /// The AWS SigV4 test suite's requests (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html):
 /// its example keys, us-east-1, service "service", 2015-08-30T12:36:00Z.
