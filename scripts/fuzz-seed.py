@@ -98,7 +98,7 @@ REQUESTS = {
     "putrecord-valid": request(0, {"StreamName": "alleycat", "Data": B64, "PartitionKey": "racer-123"}),
     "putrecord-hash-key-ordering": request(0, {"StreamARN": ARN, "Data": "AP8K", "PartitionKey": "k",
                                                 "ExplicitHashKey": "340282366920938463463374607431768211455",
-                                                "SequenceNumberForOrdering": "000000000000000000000001"}),
+                                                "SequenceNumberForOrdering": "1000000000000000000000001"}),
     "putrecord-bad-base64": request(0, {"StreamName": "alleycat", "Data": "not base64!", "PartitionKey": "k"}),
     # 1 PutRecords
     "putrecords-valid": request(1, {"StreamName": "alleycat", "Records": [
@@ -118,7 +118,7 @@ REQUESTS = {
     # 4 GetShardIterator
     "iterator-trim-horizon": request(4, {"StreamName": "alleycat", "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}),
     "iterator-at-sequence": request(4, {"StreamName": "alleycat", "ShardId": "shardId-000000000000", "ShardIteratorType": "AT_SEQUENCE_NUMBER",
-                                        "StartingSequenceNumber": "000000000000000000000001"}),
+                                        "StartingSequenceNumber": "1000000000000000000000001"}),
     "iterator-at-timestamp": request(4, {"StreamARN": ARN, "ShardId": "shardId-000000000001", "ShardIteratorType": "AT_TIMESTAMP",
                                          "Timestamp": 1764380851.5}),
     "iterator-latest-unknown-shard": request(4, {"StreamName": "alleycat", "ShardId": "shardId-000000000009", "ShardIteratorType": "LATEST"}),

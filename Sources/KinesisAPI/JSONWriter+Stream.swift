@@ -2,9 +2,9 @@ import KinesisStream
 import KinesisWire
 
 extension JSONWriter {
-    /// `"000001000000000000000042"`: as `SequenceNumber.description`, without building a String.
+    /// `"1000001000000000000000042"`: as `SequenceNumber.description`, without building a String.
     mutating func sequenceNumber(_ sequenceNumber: SequenceNumber) {
-        paddedDigits(UInt64(sequenceNumber.shardIndex), width: 6, sequenceNumber.counter, width: 18)
+        paddedDigits(prefix: "1", UInt64(sequenceNumber.shardIndex), width: 6, sequenceNumber.counter, width: 18)
     }
 
     /// `"shardId-000000000001"`

@@ -78,16 +78,20 @@ public final class EmbeddedSource: StreamSource, CheckpointStore {
         }
     }
 
-    /// This stream's sequence numbers as the seam writes them (24 digits).
+    /// The leading 1 of every sequence number (`SequenceNumber`: a 1, 6 digits of shard, 18 of counter).
+    static let leadingOne: UInt128 = 1_000_000_000_000_000_000_000_000
+    static let perShard: UInt128 = 1_000_000_000_000_000_000
+
+    /// This stream's sequence numbers as the seam writes them (25 digits, as `SequenceNumber` does).
     public static func sequence(_ sequenceNumber: SequenceNumber) -> RecordSequence {
-        RecordSequence(UInt128(sequenceNumber.shardIndex) * 1_000_000_000_000_000_000 + UInt128(sequenceNumber.counter), width: 24)
+        RecordSequence(leadingOne + UInt128(sequenceNumber.shardIndex) * perShard + UInt128(sequenceNumber.counter))
     }
 
     static func sequenceNumber(_ sequence: RecordSequence, in shard: ShardID) throws(SourceError) -> SequenceNumber {
-        guard let value = sequence.value, value / 1_000_000_000_000_000_000 == UInt128(shard.index) else {
+        guard let value = sequence.value, value >= leadingOne, value < 2 * leadingOne, (value - leadingOne) / perShard == UInt128(shard.index) else {
             throw .failure("sequence number \(sequence) is not of \(shard) of this stream")
         }
-        return SequenceNumber(shardIndex: shard.index, counter: UInt64(value % 1_000_000_000_000_000_000))
+        return SequenceNumber(shardIndex: shard.index, counter: UInt64((value - leadingOne) % perShard))
     }
 
     private func shard(_ shardId: String) throws(SourceError) -> ShardID {

@@ -1,7 +1,7 @@
 /// A record's sequence number as every source writes it: a decimal string of up to
-/// 129 digits, opaque but for its order. Two are compared as numbers (Kinesis writes
-/// them without leading zeros; the embedded stream with a fixed width), so a reader
-/// never needs to know how a source makes them. Numbers of up to 38 digits are kept
+/// 129 digits, opaque but for its order. Two are compared as numbers (Kinesis and the
+/// embedded stream write them without leading zeros, but a source might not), so a
+/// reader never needs to know how a source makes them. Numbers of up to 38 digits are kept
 /// as an integer, so the embedded stream's records carry no string.
 public struct RecordSequence: Sendable, Hashable, Comparable, CustomStringConvertible {
     private enum Storage: Sendable, Hashable {

@@ -91,7 +91,7 @@ func pythonProcessor(_ mode: String) -> ExternalProcessor {
         #expect(first["approximateArrivalTimestamp"] as? Int == 1_700_000_000_000)
         #expect(first["data"] as? String == Data(rider(1).utf8).base64EncodedString())
         let metadata = first["kinesisRecordMetadata"] as! [String: Any]
-        #expect(metadata["sequenceNumber"] as? String == "000000000000000000000001")
+        #expect(metadata["sequenceNumber"] as? String == "1000000000000000000000001")
         #expect(metadata["partitionKey"] as? String == "racer-1")
         #expect(metadata["subsequenceNumber"] as? Int == 0)
     }

@@ -10,7 +10,7 @@ import Testing
         let answer = fixture.ok(.getRecords, #"{"ShardIterator":"\#(start)"}"#)
         let next = try read(fixture, start).next
         #expect(answer == """
-            {"Records":[{"SequenceNumber":"000000000000000000000001","ApproximateArrivalTimestamp":1764380851.000,"Data":"AP8K","PartitionKey":"k1"}],\
+            {"Records":[{"SequenceNumber":"1000000000000000000000001","ApproximateArrivalTimestamp":1764380851.000,"Data":"AP8K","PartitionKey":"k1"}],\
             "NextShardIterator":"\(next)","MillisBehindLatest":0}
             """)
     }

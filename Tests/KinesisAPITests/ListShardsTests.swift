@@ -2,9 +2,9 @@ import KinesisAPI
 import Testing
 
 @Suite struct ListShardsTests {
-    private let shard0 = #"{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"113427455640312821154458202477256070484"},"SequenceNumberRange":{"StartingSequenceNumber":"000000000000000000000001"}}"#
-    private let shard1 = #"{"ShardId":"shardId-000000000001","HashKeyRange":{"StartingHashKey":"113427455640312821154458202477256070485","EndingHashKey":"226854911280625642308916404954512140969"},"SequenceNumberRange":{"StartingSequenceNumber":"000001000000000000000001"}}"#
-    private let shard2 = #"{"ShardId":"shardId-000000000002","HashKeyRange":{"StartingHashKey":"226854911280625642308916404954512140970","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"000002000000000000000001"}}"#
+    private let shard0 = #"{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"113427455640312821154458202477256070484"},"SequenceNumberRange":{"StartingSequenceNumber":"1000000000000000000000001"}}"#
+    private let shard1 = #"{"ShardId":"shardId-000000000001","HashKeyRange":{"StartingHashKey":"113427455640312821154458202477256070485","EndingHashKey":"226854911280625642308916404954512140969"},"SequenceNumberRange":{"StartingSequenceNumber":"1000001000000000000000001"}}"#
+    private let shard2 = #"{"ShardId":"shardId-000000000002","HashKeyRange":{"StartingHashKey":"226854911280625642308916404954512140970","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"1000002000000000000000001"}}"#
 
     @Test func listsEveryShardWithItsRange() {
         let fixture = APIFixture(shards: 3)

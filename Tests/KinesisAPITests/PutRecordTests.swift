@@ -5,8 +5,8 @@ import Testing
 @Suite struct PutRecordTests {
     @Test func putsOneRecord() {
         let fixture = APIFixture()
-        #expect(fixture.ok(.putRecord, #"{"StreamName":"alleycat","Data":"aGk=","PartitionKey":"b","SequenceNumberForOrdering":"000001000000000000000001"}"#)
-            == #"{"ShardId":"shardId-000000000001","SequenceNumber":"000001000000000000000001"}"#)
+        #expect(fixture.ok(.putRecord, #"{"StreamName":"alleycat","Data":"aGk=","PartitionKey":"b","SequenceNumberForOrdering":"1000001000000000000000001"}"#)
+            == #"{"ShardId":"shardId-000000000001","SequenceNumber":"1000001000000000000000001"}"#)
     }
 
     @Test func refusesWhatKinesisRefuses() {

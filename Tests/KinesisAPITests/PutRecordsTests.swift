@@ -11,9 +11,9 @@ import Testing
             {"Data":"\(base64("two"))","PartitionKey":"b"},{"Data":"","PartitionKey":"x","ExplicitHashKey":"0"}]}
             """)
         #expect(answer == """
-            {"FailedRecordCount":0,"Records":[{"SequenceNumber":"000000000000000000000001","ShardId":"shardId-000000000000"},\
-            {"SequenceNumber":"000001000000000000000001","ShardId":"shardId-000000000001"},\
-            {"SequenceNumber":"000000000000000000000002","ShardId":"shardId-000000000000"}]}
+            {"FailedRecordCount":0,"Records":[{"SequenceNumber":"1000000000000000000000001","ShardId":"shardId-000000000000"},\
+            {"SequenceNumber":"1000001000000000000000001","ShardId":"shardId-000000000001"},\
+            {"SequenceNumber":"1000000000000000000000002","ShardId":"shardId-000000000000"}]}
             """)
         let stored = try! fixture.stream.getRecords(fixture.stream.shardIterator(shardId: ShardID(index: 0), type: .trimHorizon))
         #expect(stored.records.map { Array($0.data) } == [Array("one".utf8), []])
@@ -24,8 +24,8 @@ import Testing
         let records = (0..<3).map { #"{"Data":"eA==","PartitionKey":"k\#($0)"}"# }.joined(separator: ",")
         let answer = fixture.ok(.putRecords, #"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/alleycat","Records":[\#(records)]}"#)
         #expect(answer == """
-            {"FailedRecordCount":1,"Records":[{"SequenceNumber":"000000000000000000000001","ShardId":"shardId-000000000000"},\
-            {"SequenceNumber":"000000000000000000000002","ShardId":"shardId-000000000000"},\
+            {"FailedRecordCount":1,"Records":[{"SequenceNumber":"1000000000000000000000001","ShardId":"shardId-000000000000"},\
+            {"SequenceNumber":"1000000000000000000000002","ShardId":"shardId-000000000000"},\
             {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard shardId-000000000000 in stream alleycat: more than 2 records in one second; retry with backoff"}]}
             """)
     }

@@ -72,7 +72,7 @@ import RaceModel
     @Test func errors() throws {
         let (stream, _) = try fiveRecordStream()
         #expect(validationMessage { _ = try stream.shardIterator(shardId: ShardID(index: 1), type: .latest) } == "ResourceNotFoundException: Shard shardId-000000000001 in stream alleycat does not exist (the stream has 1 shard)")
-        #expect(validationMessage { _ = try stream.shardIterator(shardId: ShardID(index: 0), type: .atSequenceNumber(SequenceNumber(shardIndex: 1, counter: 1))) } == "InvalidArgumentException: Sequence number 000001000000000000000001 belongs to shardId-000000000001, not shardId-000000000000")
+        #expect(validationMessage { _ = try stream.shardIterator(shardId: ShardID(index: 0), type: .atSequenceNumber(SequenceNumber(shardIndex: 1, counter: 1))) } == "InvalidArgumentException: Sequence number 1000001000000000000000001 belongs to shardId-000000000001, not shardId-000000000000")
         let iterator = try stream.shardIterator(shardId: ShardID(index: 0), type: .latest)
         #expect(validationMessage { _ = try stream.getRecords(iterator, limit: 0) } == "ValidationException: GetRecords Limit is 0, must be 1 to 10000")
     }
@@ -83,16 +83,17 @@ import RaceModel
         func reader(_ name: String) throws -> StreamReader {
             try StreamReader(name: name, source: source, checkpoints: source, now: { clock.nowMillis() })
         }
-        func counters(_ records: [StreamRecord]) -> [UInt128] { records.map { $0.sequenceNumber.value! } }
+        /// The counters of shard 0's sequence numbers (a 1 and 24 digits: the 10^24 is the leading 1).
+        func counters(_ records: [StreamRecord]) -> [UInt128] { records.map { $0.sequenceNumber.value! - 1_000_000_000_000_000_000_000_000 } }
         let firehose = try reader("firehose")
         let ranking = try reader("ranking")
         #expect(counters(firehose.poll(limitPerShard: 2)) == [1, 2])
         #expect(counters(ranking.poll()) == [1, 2, 3, 4, 5])
         #expect(counters(firehose.poll()) == [3, 4, 5])
-        try firehose.checkpoint(["shardId-000000000000": RecordSequence(3, width: 24)])
-        try firehose.checkpoint(["shardId-000000000000": RecordSequence(2, width: 24)])  // never moves back
+        try firehose.checkpoint(["shardId-000000000000": RecordSequence(digits: "1000000000000000000000003")])
+        try firehose.checkpoint(["shardId-000000000000": RecordSequence(digits: "1000000000000000000000002")])  // never moves back
         #expect(stream.checkpoints(consumer: "firehose") == [ShardID(index: 0): SequenceNumber(shardIndex: 0, counter: 3)])
-        #expect(try source.checkpoints(consumer: "firehose") == ["shardId-000000000000": RecordSequence("000000000000000000000003")!])
+        #expect(try source.checkpoints(consumer: "firehose") == ["shardId-000000000000": RecordSequence("1000000000000000000000003")!])
         #expect(stream.checkpoints(consumer: "ranking").isEmpty)
         // A restarted consumer resumes after its checkpoint.
         #expect(counters(try reader("firehose").poll()) == [4, 5])

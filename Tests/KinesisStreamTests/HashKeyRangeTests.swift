@@ -59,8 +59,8 @@ import Testing
 
     @Test func sequenceNumbersAndShardIdsRoundTrip() {
         let sequenceNumber = SequenceNumber(shardIndex: 3, counter: 42)
-        #expect(sequenceNumber.description == "000003000000000000000042")
-        #expect(SequenceNumber("000003000000000000000042") == sequenceNumber)
+        #expect(sequenceNumber.description == "1000003000000000000000042")
+        #expect(SequenceNumber("1000003000000000000000042") == sequenceNumber)
         #expect(SequenceNumber("42") == nil)
         #expect(ShardID(index: 7).description == "shardId-000000000007")
         #expect(ShardID("shardId-000000000007") == ShardID(index: 7))

@@ -24,7 +24,7 @@ import RaceModel
         let stream = KinesisStream(shardCount: 3, clock: VirtualClock())
         let result = try stream.putRecord(entry("x", key: "racer-1"))
         #expect(result.shardId == ShardID(index: 2))
-        #expect(result.sequenceNumber.description == "000002000000000000000001")
+        #expect(result.sequenceNumber.description == "1000002000000000000000001")
     }
 
     @Test func validationErrors() {

@@ -44,10 +44,10 @@ import Testing
         let reopened = try KinesisStream.durable(directory: path, shardCount: 2, clock: clock, report: { lines.append($0) })
         #expect(lines.last == "stream log \(path): 4 record(s) and 3 checkpoint(s) from 1 segment(s)")
         #expect(try all(reopened, shard: 0) == [
-            "000000000000000000000001 a one @1000000", "000000000000000000000002 a three @1000000",
+            "1000000000000000000000001 a one @1000000", "1000000000000000000000002 a three @1000000",
         ])
         #expect(try all(reopened, shard: 1) == [
-            "000001000000000000000001 b two @1000000", "000001000000000000000002 b four @1001500",
+            "1000001000000000000000001 b two @1000000", "1000001000000000000000002 b four @1001500",
         ])
         #expect(reopened.checkpoints(consumer: "firehose") == [
             ShardID(index: 0): SequenceNumber(shardIndex: 0, counter: 2), ShardID(index: 1): SequenceNumber(shardIndex: 1, counter: 1),
@@ -81,7 +81,7 @@ import Testing
                 ? "stream log \(copy): 1 record(s) and 0 checkpoint(s) from 1 segment(s)"
                 : "stream log \(copy): 1 record(s) and 0 checkpoint(s) from 1 segment(s); cut \(dropped) byte(s) of a record torn by a crash off \(copy)/segment-000001.log at byte \(start) (a record cut short)"
             #expect(lines == [expected], "cut at \(cut)")
-            #expect(try all(stream, shard: 0) == ["000000000000000000000001 k1 first @5000"], "cut at \(cut)")
+            #expect(try all(stream, shard: 0) == ["1000000000000000000000001 k1 first @5000"], "cut at \(cut)")
             #expect(try FileManager.default.attributesOfItem(atPath: copy + "/segment-000001.log")[.size] as? Int == start)
             // The log goes on after the cut: the next record takes the lost one's number.
             #expect(try stream.putRecord(entry("k3", "again")).sequenceNumber == SequenceNumber(shardIndex: 0, counter: 2))
@@ -122,8 +122,8 @@ import Testing
         // Each 150-byte record fills a 200-byte segment; those older than 10 s are gone.
         #expect(stream.log.segmentNames == ["segment-000004.log", "segment-000005.log", "segment-000006.log"])
         let reopened = try KinesisStream.durable(directory: path, retentionMillis: 10_000, segmentBytes: 200, clock: clock)
-        #expect(try all(reopened, shard: 0).map { String($0.prefix(24)) } == [
-            "000000000000000000000004", "000000000000000000000005", "000000000000000000000006",
+        #expect(try all(reopened, shard: 0).map { String($0.prefix(25)) } == [
+            "1000000000000000000000004", "1000000000000000000000005", "1000000000000000000000006",
         ])
         #expect(reopened.checkpoints(consumer: "firehose") == [ShardID(index: 0): SequenceNumber(shardIndex: 0, counter: 6)])
         #expect(try reopened.putRecord(entry("a", "next")).sequenceNumber == SequenceNumber(shardIndex: 0, counter: 7))

@@ -69,8 +69,8 @@ import Testing
         #expect(response.status == .ok)
         #expect(response.headers[.contentType] == "application/x-amz-json-1.1")
         #expect(response.text == """
-            {"FailedRecordCount":0,"Records":[{"SequenceNumber":"000000000000000000000001","ShardId":"shardId-000000000000"},\
-            {"SequenceNumber":"000001000000000000000001","ShardId":"shardId-000000000001"}]}
+            {"FailedRecordCount":0,"Records":[{"SequenceNumber":"1000000000000000000000001","ShardId":"shardId-000000000000"},\
+            {"SequenceNumber":"1000001000000000000000001","ShardId":"shardId-000000000001"}]}
             """)
         #expect(rig.service.stream!.listShards().map(\.recordCount) == [1, 1])
     }
@@ -148,7 +148,7 @@ import Testing
         let rig = try rig()
         defer { rig.remove() }
         let put = try await post(rig, "PutRecord", #"{"StreamName":"alleycat","Data":"AP8=","PartitionKey":"a"}"#)
-        #expect(put.text == #"{"ShardId":"shardId-000000000000","SequenceNumber":"000000000000000000000001"}"#)
+        #expect(put.text == #"{"ShardId":"shardId-000000000000","SequenceNumber":"1000000000000000000000001"}"#)
         let summary = try await post(rig, "DescribeStreamSummary", #"{"StreamName":"alleycat"}"#)
         #expect(summary.status == .ok)
         #expect(summary.text.contains(#""StreamStatus":"ACTIVE""#) && summary.text.contains(#""OpenShardCount":2"#))

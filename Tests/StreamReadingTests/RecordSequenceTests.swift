@@ -3,11 +3,11 @@ import Testing
 
 @Suite struct RecordSequenceTests {
     @Test func comparesAsNumbersWhateverTheWidth() throws {
-        let embedded = try #require(RecordSequence("000000000000000000000042"))
-        #expect(embedded == RecordSequence("42"))
-        #expect(embedded.description == "000000000000000000000042")
-        #expect(embedded.value == 42)
-        #expect(RecordSequence(42, width: 24) == embedded)
+        let padded = try #require(RecordSequence("000000000000000000000042"))
+        #expect(padded == RecordSequence("42"))
+        #expect(padded.description == "000000000000000000000042")
+        #expect(padded.value == 42)
+        #expect(RecordSequence(42, width: 24) == padded)
         #expect(RecordSequence("9")! < RecordSequence("10")!)
         // Kinesis's: 56 digits, past what an integer holds.
         let kinesis = try #require(RecordSequence("49590338271490256608559692538361571095921575989136588898"))

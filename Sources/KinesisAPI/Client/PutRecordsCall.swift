@@ -91,10 +91,11 @@ public enum PutRecordsCall {
         return ShardID(index: Int(index))
     }
 
-    /// 24 digits: 6 of shard, 18 of counter (contract 2).
+    /// 25 digits: a 1, 6 of shard, 18 of counter (contract 2).
     static func sequenceNumber(_ text: UnsafeBufferPointer<UInt8>) -> SequenceNumber? {
-        guard text.count == 24, let shard = digits(UnsafeBufferPointer(rebasing: text[0..<6])),
-              let counter = digits(UnsafeBufferPointer(rebasing: text[6...]))
+        guard text.count == SequenceNumber.digits, text[0] == UInt8(ascii: "1"),
+              let shard = digits(UnsafeBufferPointer(rebasing: text[1..<7])),
+              let counter = digits(UnsafeBufferPointer(rebasing: text[7...]))
         else { return nil }
         return SequenceNumber(shardIndex: Int(shard), counter: counter)
     }

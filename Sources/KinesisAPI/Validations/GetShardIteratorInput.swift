@@ -51,9 +51,7 @@ struct GetShardIteratorInput {
             guard let startingSequenceNumber else {
                 throw .invalidArgument("Must specify StartingSequenceNumber for iterator of type \(typeName)")
             }
-            // Kinesis's model pattern is 0|([1-9]\d{0,128}); this stream's numbers start with zeros
-            // (contract 2), so any 1 to 129 digits pass here and the stream judges the number.
-            guard (1...129).contains(startingSequenceNumber.utf8.count), startingSequenceNumber.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            guard isDecimalInteger(startingSequenceNumber, maximumDigits: 129) else {
                 throw constraintError("startingSequenceNumber", value: startingSequenceNumber, "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
             }
             position = .sequenceNumber(startingSequenceNumber, after: typeName == "AFTER_SEQUENCE_NUMBER")

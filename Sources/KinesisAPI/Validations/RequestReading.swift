@@ -85,9 +85,10 @@ extension JSONReader.Kind {
     }
 }
 
-/// 1 to `maximumDigits` decimal digits. Kinesis's pattern, `0|([1-9]\d{0,128})`, also
-/// refuses leading zeros, but this stream's sequence numbers have them (contract 2).
+/// Kinesis's pattern for sequence numbers, `0|([1-9]\d{0,128})`: 1 to `maximumDigits`
+/// decimal digits without a leading zero.
 func isDecimalInteger(_ text: String, maximumDigits: Int) -> Bool {
     let digits = text.utf8
     return (1...maximumDigits).contains(digits.count) && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        && (digits.count == 1 || digits.first != UInt8(ascii: "0"))
 }

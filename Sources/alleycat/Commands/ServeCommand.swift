@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
             With --source URL the service hosts no stream: the firehose, merger and rankings read \
             the Kinesis stream at URL (Amazon Kinesis, moto, or another `alleycat serve`), signed \
             with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for an alleycat node: an API key and \
-            any secret) in AWS_REGION, and keep their positions in DATA/checkpoints. With \
+            its secret, from `alleycat keys create`) in AWS_REGION, and keep their positions in DATA/checkpoints. With \
             --simulate-racers the service also races simulated riders into it in real time (or \
             --speed times faster). One process at a time runs on a data folder (a lock on \
             DATA/alleycat.lock): a second `serve` or `race` there refuses, naming the first. \
