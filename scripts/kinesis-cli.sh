@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The AWS CLI, unchanged, against a fresh `alleycat serve` (2 shards, scratch stream):
+# every Kinesis action the service has, with the exact answers and errors of this fresh
+# stream. Configured only as the SDKs are (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION), with a key and secret from
+# `alleycat keys create`. Prints `ok: <check>` per check and `kinesis-cli: N checks
+# passed`; on the first difference prints what was expected and what came, and exits 1.
+#   CONFIG (release; CI uses debug, which `swift test` has built)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=${CONFIG:-release}
+swift build -c "$config" --product alleycat >&2
+bin=$(swift build -c "$config" --show-bin-path)
+# shellcheck source=scripts/serve-lib.sh
+source scripts/serve-lib.sh
+
+work=$(mktemp -d)
+pid=
+trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+created=$("$bin/alleycat" keys create --name cli --data "$work/data" --json)
+start_serve "$work/data" --in-memory --shards 2
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+export AWS_ACCESS_KEY_ID=$(jq -r .key <<<"$created")
+export AWS_SECRET_ACCESS_KEY=$(jq -r .secretAccessKey <<<"$created")
+export AWS_DEFAULT_REGION=eu-west-1
+unset AWS_PROFILE AWS_REGION AWS_ENDPOINT_URL_KINESIS
+arn=arn:aws:kinesis:eu-west-1:000000000000:stream/alleycat
+checks=0
+
+# check NAME EXPECTED-JSON JQ-FILTER aws-args...: the answer, through the filter, is EXPECTED.
+check() {
+    local name=$1 expected=$2 filter=$3
+    shift 3
+    local answer got
+    if ! answer=$(aws kinesis "$@" --output json 2>"$work/err"); then
+        echo "FAIL: $name: aws kinesis $* failed: $(cat "$work/err")" >&2
+        exit 1
+    fi
+    got=$(jq -c -S "$filter" <<<"${answer:-null}")
+    if [[ $got != "$(jq -c -S . <<<"$expected")" ]]; then
+        printf 'FAIL: %s: aws kinesis %s\n  expected %s\n  got      %s\n' "$name" "$*" "$(jq -c -S . <<<"$expected")" "$got" >&2
+        exit 1
+    fi
+    checks=$((checks + 1))
+    echo "ok: $name"
+}
+
+# refused NAME EXPECTED-ERROR-LINE aws-args...: the CLI fails with exactly this message.
+refused() {
+    local name=$1 expected=$2
+    shift 2
+    if aws kinesis "$@" >/dev/null 2>"$work/err"; then
+        echo "FAIL: $name: aws kinesis $* succeeded" >&2
+        exit 1
+    fi
+    local got
+    got=$(grep -v '^$' "$work/err" | tail -1)
+    if [[ $got != "$expected" ]]; then
+        printf 'FAIL: %s: aws kinesis %s\n  expected %s\n  got      %s\n' "$name" "$*" "$expected" "$got" >&2
+        exit 1
+    fi
+    checks=$((checks + 1))
+    echo "ok: $name"
+}
+
+check "describe-stream-summary" \
+    '{"StreamName":"alleycat","StreamARN":"'$arn'","StreamStatus":"ACTIVE","StreamModeDetails":{"StreamMode":"PROVISIONED"},"RetentionPeriodHours":24,"OpenShardCount":2,"ConsumerCount":0}' \
+    '.StreamDescriptionSummary | {StreamName, StreamARN, StreamStatus, StreamModeDetails, RetentionPeriodHours, OpenShardCount, ConsumerCount}' \
+    describe-stream-summary --stream-name alleycat
+check "list-streams" '{"StreamNames":["alleycat"],"HasMoreStreams":false,"ARNs":["'$arn'"]}' \
+    '{StreamNames, HasMoreStreams, ARNs: [.StreamSummaries[].StreamARN]}' list-streams --no-paginate
+check "list-shards: two shards halving the hash key space" \
+    '[["shardId-000000000000","0","170141183460469231731687303715884105727","1000000000000000000000001"],["shardId-000000000001","170141183460469231731687303715884105728","340282366920938463463374607431768211455","1000001000000000000000001"]]' \
+    '[.Shards[] | [.ShardId, .HashKeyRange.StartingHashKey, .HashKeyRange.EndingHashKey, .SequenceNumberRange.StartingSequenceNumber]]' \
+    list-shards --stream-name alleycat
+check "describe-stream paged one shard a call" '{"ids":["shardId-000000000000"],"more":true}' \
+    '{ids: [.StreamDescription.Shards[].ShardId], more: .StreamDescription.HasMoreShards}' \
+    describe-stream --stream-name alleycat --no-paginate --limit 1
+check "describe-limits" '{"ShardLimit":1024,"OpenShardCount":2,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":0}' \
+    '.' describe-limits
+check "put-record: partition key a lands on shard 0" '{"ShardId":"shardId-000000000000","SequenceNumber":"1000000000000000000000001"}' \
+    '{ShardId, SequenceNumber}' put-record --stream-name alleycat --partition-key a --data hello
+check "put-records: a and b, one on each shard" \
+    '{"FailedRecordCount":0,"Records":[{"ShardId":"shardId-000000000000","SequenceNumber":"1000000000000000000000002"},{"ShardId":"shardId-000000000001","SequenceNumber":"1000001000000000000000001"}]}' \
+    '{FailedRecordCount, Records: [.Records[] | {ShardId, SequenceNumber}]}' \
+    put-records --stream-arn "$arn" --records Data=again,PartitionKey=a Data=other,PartitionKey=b
+iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shardId-000000000000 \
+    --shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
+check "get-records from TRIM_HORIZON: both of shard 0, in order" \
+    '[["1000000000000000000000001","a","aGVsbG8="],["1000000000000000000000002","a","YWdhaW4="]]' \
+    '[.Records[] | [.SequenceNumber, .PartitionKey, .Data]]' get-records --shard-iterator "$iterator"
+iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shardId-000000000000 \
+    --shard-iterator-type AT_SEQUENCE_NUMBER --starting-sequence-number 1000000000000000000000002 --query ShardIterator --output text)
+check "get-records AT_SEQUENCE_NUMBER of the second" '["YWdhaW4="]' '[.Records[].Data]' get-records --shard-iterator "$iterator"
+iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shardId-000000000001 \
+    --shard-iterator-type AFTER_SEQUENCE_NUMBER --starting-sequence-number 1000001000000000000000001 --query ShardIterator --output text)
+check "get-records AFTER_SEQUENCE_NUMBER of the last: none, nothing behind" '{"Records":[],"MillisBehindLatest":0}' \
+    '{Records, MillisBehindLatest}' get-records --shard-iterator "$iterator"
+
+aws kinesis add-tags-to-stream --stream-name alleycat --tags team=racing,tier=gold
+check "add-tags-to-stream, list-tags-for-stream" '[{"Key":"team","Value":"racing"},{"Key":"tier","Value":"gold"}]' \
+    '.Tags' list-tags-for-stream --stream-name alleycat
+aws kinesis remove-tags-from-stream --stream-name alleycat --tag-keys tier
+check "remove-tags-from-stream, list-tags-for-resource by ARN" '[{"Key":"team","Value":"racing"}]' \
+    '.Tags' list-tags-for-resource --resource-arn "$arn"
+
+aws kinesis increase-stream-retention-period --stream-name alleycat --retention-period-hours 48
+check "increase-stream-retention-period to 48 h" '48' '.StreamDescriptionSummary.RetentionPeriodHours' \
+    describe-stream-summary --stream-name alleycat
+refused "decrease-stream-retention-period below 24 h" \
+    "An error occurred (InvalidArgumentException) when calling the DecreaseStreamRetentionPeriod operation: Minimum allowed retention period is 24 hours. Requested retention period (12 hours) is too short." \
+    decrease-stream-retention-period --stream-name alleycat --retention-period-hours 12
+aws kinesis decrease-stream-retention-period --stream-name alleycat --retention-period-hours 24
+
+refused "an unknown stream" \
+    "An error occurred (ResourceNotFoundException) when calling the DescribeStreamSummary operation: Stream nope under account 000000000000 not found: this service's stream is 'alleycat'" \
+    describe-stream-summary --stream-name nope
+refused "a sequence number with a leading zero" \
+    "An error occurred (ValidationException) when calling the GetShardIterator operation: 1 validation error detected: Value '01' at 'startingSequenceNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})" \
+    get-shard-iterator --stream-name alleycat --shard-id shardId-000000000000 --shard-iterator-type AT_SEQUENCE_NUMBER --starting-sequence-number 01
+refused "start-stream-encryption is refused, not pretended" \
+    "An error occurred (InvalidArgumentException) when calling the StartStreamEncryption operation: This service does not encrypt streams, so StartStreamEncryption is refused rather than pretended: the segment log is plain files under the data folder's stream/; encrypt the disk they are on" \
+    start-stream-encryption --stream-name alleycat --encryption-type KMS --key-id alias/aws/kinesis
+AWS_SECRET_ACCESS_KEY=not-the-secret refused "a wrong secret" \
+    "An error occurred (InvalidSignatureException) when calling the PutRecord operation: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details." \
+    put-record --stream-name alleycat --partition-key a --data forged
+AWS_ACCESS_KEY_ID=ACNOTAKEY refused "an unknown access key id" \
+    "An error occurred (UnrecognizedClientException) when calling the PutRecord operation: The API key in the request is not one this service knows: check it, or create one with 'alleycat keys create'" \
+    put-record --stream-name alleycat --partition-key a --data forged
+iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shardId-000000000000 \
+    --shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
+check "the refused puts stored nothing: shard 0 holds its two records" '["aGVsbG8=","YWdhaW4="]' '[.Records[].Data]' get-records --shard-iterator "$iterator"
+
+echo "kinesis-cli: $checks checks passed"
