@@ -29,11 +29,11 @@ public enum KinesisRequestCheck {
     public static let createdMillis: Int64 = 1_764_380_000_000
     public static let iteratorKey: UInt64 = 42
 
-    /// Actions that change the stream or its settings get a fresh one, so every input replays alike.
+    /// Actions that change the stream, its shards or its settings get a fresh one, so every input replays alike.
     static func changesTheStream(_ action: KinesisAPI.Action) -> Bool {
         switch action {
         case .putRecord, .putRecords, .addTagsToStream, .removeTagsFromStream, .tagResource, .untagResource,
-             .increaseStreamRetentionPeriod, .decreaseStreamRetentionPeriod:
+             .increaseStreamRetentionPeriod, .decreaseStreamRetentionPeriod, .splitShard, .mergeShards, .updateShardCount:
             true
         default:
             false

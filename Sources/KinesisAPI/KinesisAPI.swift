@@ -70,6 +70,9 @@ public final class KinesisAPI: Sendable {
         case listTagsForResource = "ListTagsForResource"
         case increaseStreamRetentionPeriod = "IncreaseStreamRetentionPeriod"
         case decreaseStreamRetentionPeriod = "DecreaseStreamRetentionPeriod"
+        case splitShard = "SplitShard"
+        case mergeShards = "MergeShards"
+        case updateShardCount = "UpdateShardCount"
         // Answered with a refusal that says why: nothing here could enforce them.
         case startStreamEncryption = "StartStreamEncryption"
         case stopStreamEncryption = "StopStreamEncryption"
@@ -128,6 +131,7 @@ public final class KinesisAPI: Sendable {
         case .listTagsForResource: try listTags(TagsInput(json: body, shape: .listing, byResource: true), byResource: true)
         case .increaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: true)
         case .decreaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: false)
+        case .splitShard, .mergeShards, .updateShardCount: try reshard(ReshardInput(json: body, action: action))
         case .startStreamEncryption, .stopStreamEncryption:
             throw .invalidArgument(
                 "This service does not encrypt streams, so \(action.rawValue) is refused rather than pretended: the segment log is plain files under the data folder's stream/; encrypt the disk they are on")

@@ -7,6 +7,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
     case serialization(String)
     case validation(String)
     case invalidArgument(String)
+    case limitExceeded(String)
     case resourceNotFound(String)
     case provisionedThroughputExceeded(String)
     case expiredIterator(String)
@@ -25,6 +26,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case .serialization: "SerializationException"
         case .validation, .requestTooLarge: "ValidationException"
         case .invalidArgument: "InvalidArgumentException"
+        case .limitExceeded: "LimitExceededException"
         case .resourceNotFound: "ResourceNotFoundException"
         case .provisionedThroughputExceeded: "ProvisionedThroughputExceededException"
         case .expiredIterator: "ExpiredIteratorException"
@@ -51,7 +53,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var message: String {
         switch self {
-        case let .serialization(message), let .validation(message), let .invalidArgument(message),
+        case let .serialization(message), let .validation(message), let .invalidArgument(message), let .limitExceeded(message),
              let .resourceNotFound(message), let .provisionedThroughputExceeded(message), let .expiredIterator(message),
              let .unknownOperation(message), let .requestTooLarge(message), let .missingAuthenticationToken(message),
              let .unrecognizedClient(message), let .incompleteSignature(message), let .invalidSignature(message), let .accessDenied(message), let .throttling(message), let .internalFailure(message):

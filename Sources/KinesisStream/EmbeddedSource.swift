@@ -5,12 +5,9 @@ import StreamReading
 /// `CheckpointStore` whose positions live in the stream's log.
 public final class EmbeddedSource: StreamSource, CheckpointStore {
     public let stream: KinesisStream
-    /// One string per shard id, shared by every record of the shard.
-    private let shardNames: [String]
 
     public init(stream: KinesisStream) {
         self.stream = stream
-        shardNames = stream.shardIds.map(\.description)
     }
 
     public var sourceName: String { stream.name }
@@ -19,7 +16,10 @@ public final class EmbeddedSource: StreamSource, CheckpointStore {
 
     public func listShards() throws(SourceError) -> [SourceShard] {
         stream.listShards().map {
-            SourceShard(shardId: $0.shardId.description, startingSequenceNumber: Self.sequence($0.startingSequenceNumber))
+            SourceShard(
+                shardId: $0.shardId.description, parentShardId: $0.parentShardId?.description,
+                adjacentParentShardId: $0.adjacentParentShardId?.description, startingSequenceNumber: Self.sequence($0.startingSequenceNumber),
+                endingSequenceNumber: $0.endingSequenceNumber.map(Self.sequence))
         }
     }
 
@@ -44,8 +44,9 @@ public final class EmbeddedSource: StreamSource, CheckpointStore {
     public func read(_ iterator: SourceIterator, limit: Int) throws(SourceError) -> SourceBatch {
         let shard = try shard(iterator.shardId)
         guard let counter = UInt64(iterator.token) else { throw .failure("shard iterator \(iterator.token) was not made by this stream") }
-        let name = shardNames[shard.index]
-        let result: (records: [StreamRecord], next: ShardIterator, millisBehindLatest: Int64)
+        // The iterator's shard id string, shared by every record of the read.
+        let name = iterator.shardId
+        let result: (records: [StreamRecord], next: ShardIterator?, millisBehindLatest: Int64)
         do {
             result = try stream.read(ShardIterator(shardId: shard, nextCounter: counter), limit: min(limit, maximumReadLimit)) {
                 StreamRecord(shardId: name, sequenceNumber: Self.sequence($0), approximateArrivalMillis: $1, partitionKey: $2, data: $3)
@@ -54,7 +55,7 @@ public final class EmbeddedSource: StreamSource, CheckpointStore {
             throw Self.sourceError(error)
         }
         return SourceBatch(
-            records: result.records, next: SourceIterator(shardId: iterator.shardId, token: String(result.next.nextCounter)),
+            records: result.records, next: result.next.map { SourceIterator(shardId: iterator.shardId, token: String($0.nextCounter)) },
             millisBehindLatest: result.millisBehindLatest)
     }
 

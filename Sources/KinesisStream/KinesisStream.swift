@@ -21,13 +21,11 @@ public final class KinesisStream: Sendable {
     public let limits: ShardLimits
     /// How long records are kept (24 h unless IncreaseStreamRetentionPeriod says otherwise).
     public var retentionMillis: Int64 { log.retentionMillis }
-    public let shardIds: [ShardID]
-    public let hashKeyRanges: [HashKeyRange]
     public let clock: any EpochClock
     let state: Mutex<State>
     let log: SegmentLog
     /// The folder of a scratch stream, removed when the stream goes (nil: durable).
-    private let scratchDirectory: String?
+    let scratchDirectory: String?
     /// Names this stream's records: the log's id. Positions saved outside the stream carry it.
     public let identity: String
     /// Whether the log stores what is put (failing while the disk is full, say).
@@ -46,10 +44,41 @@ public final class KinesisStream: Sendable {
     }
 
     struct State {
+        /// Every shard by index, open and closed (a split or merge closes its parents).
+        /// Which are open changes only through `reshard`.
         var shards: [Shard]
+        /// The open shards by starting hash key: where a record goes.
+        private(set) var routing: [(start: UInt128, index: Int)]
         var cache: RecordCache
         /// Consumer name → shard index → last sequence number it has finished with.
         var checkpoints: [String: [Int: SequenceNumber]] = [:]
+
+        init(shards: [Shard], cache: RecordCache) {
+            self.shards = shards
+            self.routing = Self.routing(shards)
+            self.cache = cache
+        }
+
+        /// Takes the shards of a split, merge or new shard count.
+        mutating func reshard(_ shards: [Shard]) {
+            self.shards = shards
+            routing = Self.routing(shards)
+        }
+
+        static func routing(_ shards: [Shard]) -> [(start: UInt128, index: Int)] {
+            shards.filter(\.isOpen).map { ($0.range.startingHashKey, $0.id.index) }.sorted { $0.start < $1.start }
+        }
+
+        /// Index of the open shard whose range holds `hashKey`.
+        func shardIndex(forHashKey hashKey: UInt128) -> Int {
+            var low = 0
+            var high = routing.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if routing[mid].start <= hashKey { low = mid } else { high = mid - 1 }
+            }
+            return routing[low].index
+        }
     }
 
     /// A scratch stream in a new folder under the system's temporary directory (tests,
@@ -106,19 +135,22 @@ public final class KinesisStream: Sendable {
         segmentBytes: Int, cacheBytes: Int, clock: any EpochClock, report: (String) -> Void
     ) throws {
         precondition((1...SequenceNumber.maximumShardIndex).contains(shardCount), "shard count must be at least 1")
-        let ranges = HashKeyRange.evenSplit(into: shardCount)
-        var state = State(shards: ranges.enumerated().map { Shard(id: ShardID(index: $0.offset), range: $0.element) }, cache: RecordCache(capacityBytes: cacheBytes))
+        // A stream resharded over the API keeps its shards in its folder; a new one splits the key space evenly.
+        let saved = scratch ? nil : try ShardLayout.read(directory: directory)
+        let shards = saved ?? HashKeyRange.evenSplit(into: shardCount).enumerated().map { Shard(id: ShardID(index: $0.offset), range: $0.element) }
+        var state = State(shards: shards, cache: RecordCache(capacityBytes: cacheBytes))
+        let knownShards = shards.count
         let log = try SegmentLog(directory: directory, segmentBytes: segmentBytes, retentionMillis: retentionMillis, sync: sync) { frame, offset, length in
             switch frame {
             case let .record(shard, counter, arrival, _, _):
-                guard shard < shardCount else {
-                    throw StreamLogError("the stream log in \(directory) has records of shard \(ShardID(index: shard)), but the stream has \(shardCount) shard(s): start with --shards \(shard + 1) or more, or move \(directory) away")
+                guard shard < knownShards else {
+                    throw StreamLogError("the stream log in \(directory) has records of shard \(ShardID(index: shard)), but the stream has \(knownShards) shard(s): start with --shards \(shard + 1) or more, or move \(directory) away")
                 }
                 guard state.shards[shard].restore(counter: counter, arrivalMillis: arrival, offset: offset, length: length) else {
                     throw StreamLogError("the stream log in \(directory) has record \(SequenceNumber(shardIndex: shard, counter: counter)) out of order: move \(directory) away")
                 }
             case let .checkpoint(consumer, shard, counter):
-                if shard < shardCount {
+                if shard < knownShards {
                     let current = state.checkpoints[consumer]?[shard]?.counter ?? 0
                     state.checkpoints[consumer, default: [:]][shard] = SequenceNumber(shardIndex: shard, counter: max(counter, current))
                 }
@@ -130,6 +162,11 @@ public final class KinesisStream: Sendable {
             if let from = recovery.droppedFrom {
                 line += "; cut \(recovery.droppedBytes) byte(s) of a record torn by a crash off \(from)"
             }
+            if let saved {
+                let open = saved.filter(\.isOpen).count
+                line += "; \(saved.count) shard(s), \(open) open, as resharded over the API"
+                if open != shardCount { line += " (--shards \(shardCount) applies to a new stream only)" }
+            }
             report(line)
         }
         self.name = name
@@ -139,8 +176,6 @@ public final class KinesisStream: Sendable {
             log.retentionMillis = hours * 3_600_000
         }
         self.clock = clock
-        self.hashKeyRanges = ranges
-        self.shardIds = ranges.indices.map { ShardID(index: $0) }
         self.state = Mutex(state)
         self.log = log
         self.scratchDirectory = scratch ? directory : nil
@@ -186,17 +221,15 @@ public final class KinesisStream: Sendable {
     /// Bytes of log the cache holds in memory now.
     public var cachedBytes: Int { state.withLock { $0.cache.residentBytes } }
 
-    public var shardCount: Int { shardIds.count }
+    /// Every shard, open and closed: shard ids run from 0 to this.
+    public var shardCount: Int { state.withLock { $0.shards.count } }
+    /// The shards records go to now.
+    public var openShardCount: Int { state.withLock { $0.routing.count } }
+    public var shardIds: [ShardID] { state.withLock { $0.shards.map(\.id) } }
 
-    /// Index of the shard whose range holds `hashKey`.
+    /// Index of the open shard whose range holds `hashKey`.
     public func shardIndex(forHashKey hashKey: UInt128) -> Int {
-        var low = 0
-        var high = hashKeyRanges.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if hashKeyRanges[mid].startingHashKey <= hashKey { low = mid } else { high = mid - 1 }
-        }
-        return low
+        state.withLock { $0.shardIndex(forHashKey: hashKey) }
     }
 
     public func shardIndex(forPartitionKey key: String) -> Int {
@@ -204,8 +237,9 @@ public final class KinesisStream: Sendable {
     }
 
     func checkShard(_ shardId: ShardID) throws(StreamError) {
-        guard shardId.index < shardCount else {
-            throw .resourceNotFound("Shard \(shardId) in stream \(name) does not exist (the stream has \(shardCount) shard\(shardCount == 1 ? "" : "s"))")
+        let count = shardCount
+        guard shardId.index < count else {
+            throw .resourceNotFound("Shard \(shardId) in stream \(name) does not exist (the stream has \(count) shard\(count == 1 ? "" : "s"))")
         }
     }
 }

@@ -47,12 +47,13 @@ import RaceModel
         let first = try stream.getRecords(stream.shardIterator(shardId: ShardID(index: 0), type: .trimHorizon), limit: 2)
         #expect(first.records.map(\.sequenceNumber.counter) == [1, 2])
         #expect(first.millisBehindLatest == 2000)
-        let second = try stream.getRecords(first.nextShardIterator, limit: 10)
+        let second = try stream.getRecords(#require(first.nextShardIterator), limit: 10)
         #expect(second.records.map(\.sequenceNumber.counter) == [3, 4, 5])
         #expect(second.millisBehindLatest == 0)
-        let third = try stream.getRecords(second.nextShardIterator)
+        let third = try stream.getRecords(#require(second.nextShardIterator))
         #expect(third.records.isEmpty)
         #expect(third.nextShardIterator == second.nextShardIterator)
+        #expect(third.childShards == [])
     }
 
     @Test func retentionTrimsOldRecords() throws {

@@ -13,7 +13,7 @@ extension KinesisAPI {
         writeStreamIdentity(&writer)
         writeStreamSettings(&writer)
         writer.key("OpenShardCount")
-        writer.integer(stream.shardCount)
+        writer.integer(stream.openShardCount)
         writer.key("ConsumerCount")
         writer.integer(0)
         writer.endObject()

@@ -3,7 +3,8 @@ import KinesisWire
 
 extension KinesisAPI {
     /// GetRecords → `{"Records": [...], "NextShardIterator", "MillisBehindLatest"}`, each
-    /// record with SequenceNumber, ApproximateArrivalTimestamp, Data (base64), PartitionKey.
+    /// record with SequenceNumber, ApproximateArrivalTimestamp, Data (base64), PartitionKey;
+    /// at the end of a closed shard `ChildShards` instead of a NextShardIterator.
     func getRecords(_ input: GetRecordsInput) throws(KinesisAPIError) -> [UInt8] {
         if let arn = input.streamARN {
             try StreamTarget(arn: arn).check(self)
@@ -37,10 +38,29 @@ extension KinesisAPI {
             writer.endObject()
         }
         writer.endArray()
-        writer.key("NextShardIterator")
-        writer.string(iterators.encode(result.nextShardIterator, issuedMillis: now))
+        // At the end of a closed shard: no NextShardIterator, and the shards made from it.
+        if let next = result.nextShardIterator {
+            writer.key("NextShardIterator")
+            writer.string(iterators.encode(next, issuedMillis: now))
+        }
         writer.key("MillisBehindLatest")
         writer.integer(result.millisBehindLatest)
+        if result.nextShardIterator == nil {
+            writer.key("ChildShards")
+            writer.beginArray()
+            for child in result.childShards {
+                writer.beginObject()
+                writer.key("ShardId")
+                writer.shardId(child.shardId)
+                writer.key("ParentShards")
+                writer.beginArray()
+                for parent in child.parentShards { writer.shardId(parent) }
+                writer.endArray()
+                writeHashKeyRange(child.hashKeyRange, &writer)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
         writer.endObject()
         return writer.bytes
     }

@@ -68,7 +68,7 @@ extension KinesisAPI {
         writer.key("ShardLimit")
         writer.integer(Self.shardLimit)
         writer.key("OpenShardCount")
-        writer.integer(stream.shardCount)
+        writer.integer(stream.openShardCount)
         writer.key("OnDemandStreamCount")
         writer.integer(0)
         writer.key("OnDemandStreamCountLimit")

@@ -2,9 +2,19 @@ import StreamReading
 
 public struct GetRecordsResult: Sendable, Equatable {
     public var records: [ShardRecord]
-    public var nextShardIterator: ShardIterator
+    /// Nil once a closed shard is read to its end: its children follow.
+    public var nextShardIterator: ShardIterator?
     /// How far behind the newest record of the shard the reader is, 0 when caught up.
     public var millisBehindLatest: Int64
+    /// At the end of a closed shard, the shards made from it.
+    public var childShards: [ChildShard]
+}
+
+/// A shard made from the one read, as GetRecords names it at that shard's end.
+public struct ChildShard: Sendable, Equatable {
+    public var shardId: ShardID
+    public var parentShards: [ShardID]
+    public var hashKeyRange: HashKeyRange
 }
 
 extension KinesisStream {
@@ -15,14 +25,26 @@ extension KinesisStream {
         let (records, next, behind) = try read(iterator, limit: limit) { sequenceNumber, arrival, key, data in
             ShardRecord(sequenceNumber: sequenceNumber, approximateArrivalMillis: arrival, partitionKey: key, data: data)
         }
-        return GetRecordsResult(records: records, nextShardIterator: next, millisBehindLatest: behind)
+        return GetRecordsResult(
+            records: records, nextShardIterator: next, millisBehindLatest: behind, childShards: next == nil ? childShards(of: iterator.shardId) : [])
+    }
+
+    /// The shards whose parent or adjacent parent is `shardId`.
+    public func childShards(of shardId: ShardID) -> [ChildShard] {
+        state.withLock { state in
+            state.shards.filter { $0.parent == shardId.index || $0.adjacentParent == shardId.index }.map { child in
+                ChildShard(
+                    shardId: child.id, parentShards: [child.parent, child.adjacentParent].compactMap { $0.map { ShardID(index: $0) } },
+                    hashKeyRange: child.range)
+            }
+        }
     }
 
     /// GetRecords with the records made by `make`, so a reader of another record type
     /// (the reading seam's) gets them without a second pass.
     func read<Record>(
         _ iterator: ShardIterator, limit: Int, make: (SequenceNumber, Int64, String, RecordData) -> Record
-    ) throws(StreamError) -> (records: [Record], next: ShardIterator, millisBehindLatest: Int64) {
+    ) throws(StreamError) -> (records: [Record], next: ShardIterator?, millisBehindLatest: Int64) {
         try checkShard(iterator.shardId)
         guard (1...CallLimits.maximumGetRecords).contains(limit) else {
             throw .validation("GetRecords Limit is \(limit), must be 1 to \(CallLimits.maximumGetRecords)")
@@ -31,7 +53,7 @@ extension KinesisStream {
         let oldest = log.oldestOffset
         let index = iterator.shardId.index
         typealias Located = (piece: Shard.Piece, cached: (block: ByteBlock, offset: Int)?)
-        let (located, next, behind) = state.withLock { state -> ([Located], UInt64, Int64) in
+        let (located, next, behind, atEnd) = state.withLock { state -> ([Located], UInt64, Int64, Bool) in
             state.shards[index].trim(arrivedBefore: cutoff, offsetBelow: oldest)
             let shard = state.shards[index]
             let (pieces, next) = shard.plan(fromCounter: iterator.nextCounter, limit: limit, maxBytes: CallLimits.maximumGetBytes)
@@ -40,7 +62,7 @@ extension KinesisStream {
                 behind = max(0, newest - nextArrival)
             }
             let located = pieces.map { piece in (piece, state.cache.lookup(piece.run.offset, count: Int(piece.run.bytes))) }
-            return (located, next, behind)
+            return (located, next, behind, !shard.hasRecords(from: next))
         }
         var records: [Record] = []
         records.reserveCapacity(located.reduce(0) { $0 + $1.piece.take })
@@ -61,7 +83,7 @@ extension KinesisStream {
             }
             try Self.decode(piece, shard: index, in: block, at: start, verify: cached == nil && log.sync, make: make, into: &records)
         }
-        return (records, ShardIterator(shardId: iterator.shardId, nextCounter: next), behind)
+        return (records, atEnd ? nil : ShardIterator(shardId: iterator.shardId, nextCounter: next), behind)
     }
 
     /// The records of a run's frames, from the piece's `skip`th on. Frames read from a

@@ -12,7 +12,6 @@ extension KinesisStream {
     /// Admits, logs and indexes validated records; PutRecord and PutRecords share it.
     /// A shard's records of one call are written back to back, so each is one index run.
     func store(_ entries: [PutRecordsRequestEntry], hashKeys: [UInt128]) -> PutRecordsResponse {
-        let shardIndexes = hashKeys.map { shardIndex(forHashKey: $0) }
         let now = clock.nowMillis()
         let limits = limits
         let streamName = name
@@ -26,7 +25,8 @@ extension KinesisStream {
             var accepted: [(shard: Int, entry: Int, counter: UInt64, arrival: Int64)] = []
             accepted.reserveCapacity(entries.count)
             var oneShard = true
-            for (position, (entry, shard)) in zip(entries, shardIndexes).enumerated() {
+            for (position, (entry, hashKey)) in zip(entries, hashKeys).enumerated() {
+                let shard = state.shardIndex(forHashKey: hashKey)
                 let size = entry.data.count + entry.partitionKey.utf8.count
                 if let refusal = state.shards[shard].admit(size: size, nowMillis: now, limits: limits) {
                     failed += 1

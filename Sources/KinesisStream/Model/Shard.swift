@@ -5,6 +5,15 @@
 struct Shard {
     let id: ShardID
     let range: HashKeyRange
+    /// The lineage of a shard made by a split (one parent) or a merge (two).
+    let parent: Int?
+    let adjacentParent: Int?
+    let createdMillis: Int64
+    /// The counter of its last record once it is closed (a split or merge made its
+    /// children); a closed shard takes no record.
+    private(set) var endingCounter: UInt64?
+    private(set) var closedMillis: Int64?
+    var isOpen: Bool { endingCounter == nil }
 
     /// Consecutive records of this shard, back to back in the log: 32 bytes.
     struct Run {
@@ -49,9 +58,23 @@ struct Shard {
     private var windowRecords = 0
     private var windowBytes = 0
 
-    init(id: ShardID, range: HashKeyRange) {
+    init(
+        id: ShardID, range: HashKeyRange, parent: Int? = nil, adjacentParent: Int? = nil, createdMillis: Int64 = 0,
+        endingCounter: UInt64? = nil, closedMillis: Int64? = nil
+    ) {
         self.id = id
         self.range = range
+        self.parent = parent
+        self.adjacentParent = adjacentParent
+        self.createdMillis = createdMillis
+        self.endingCounter = endingCounter
+        self.closedMillis = closedMillis
+    }
+
+    /// Closes the shard after the records it has taken (counters given out, stored or not).
+    mutating func close(nowMillis: Int64) {
+        endingCounter = nextCounter - 1
+        closedMillis = nowMillis
     }
 
     /// Counter of the oldest retained record (or the next one when the shard is empty).
@@ -108,6 +131,12 @@ struct Shard {
         guard let index = index(ofRunAt: counter) else { return }
         retainedCount -= Int(runs[index].count)
         runs.remove(at: index)
+    }
+
+    /// Whether a record at or after `counter` is still to come: always while the shard is
+    /// open; once closed, while a run (stored or still being written) ends after it.
+    func hasRecords(from counter: UInt64) -> Bool {
+        isOpen || firstRun(endingAfter: counter) < runs.count
     }
 
     private func index(ofRunAt counter: UInt64) -> Int? {
