@@ -5,6 +5,7 @@ import Leaderboard
 import RaceModel
 import RaceStore
 import Simulator
+import Synchronization
 
 public struct PipelineConfiguration: Sendable {
     public var plan: SimulationPlan
@@ -17,12 +18,26 @@ public struct PipelineConfiguration: Sendable {
     public var durable: Bool
     /// The newest stream log bytes kept in memory.
     public var cacheBytes: Int
+    /// New shard counts (UpdateShardCount) after seconds of the run (counted over all its races).
+    public var reshards: [Reshard]
+
+    /// After `second` seconds of the run, the stream's open shards become `shards`.
+    public struct Reshard: Sendable, Equatable {
+        public var second: Int
+        public var shards: Int
+
+        public init(second: Int, shards: Int) {
+            self.second = second
+            self.shards = shards
+        }
+    }
 
     public init(
         plan: SimulationPlan, layout: DataLayout = DataLayout(), shards: Int = 1, shardLimits: ShardLimits = .kinesis,
         firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), durable: Bool = false,
-        cacheBytes: Int = KinesisStream.defaultCacheBytes
+        cacheBytes: Int = KinesisStream.defaultCacheBytes, reshards: [Reshard] = []
     ) {
+        self.reshards = reshards
         self.durable = durable
         self.cacheBytes = cacheBytes
         self.plan = plan
@@ -42,6 +57,9 @@ public struct PipelineSummary: Sendable {
     public var merges: Int
     public var wallSeconds: Double
     public var errors: [String]
+    /// The stream's shards at the end, open and closed (more than it started with once resharded).
+    public var shards: Int
+    public var openShards: Int
 }
 
 /// simulator → stream → firehose → merger → history files and store, in one
@@ -75,14 +93,26 @@ public final class RacePipeline {
         // Objects delivered by an earlier run that crashed before merging them.
         let replayed = try merger.replayUnmerged()
         let load = LoadRun(plan: configuration.plan, sink: stream, clock: clock)
-        load.afterSecond = { [firehose] progress in
+        let raceSeconds = configuration.plan.seconds
+        let reshards = configuration.reshards
+        let failures = Mutex<[String]>([])
+        load.afterSecond = { [firehose, stream] progress in
             firehose.pump()
+            let elapsed = progress.race * raceSeconds + progress.second  // races from 0, seconds from 1
+            for reshard in reshards where reshard.second == elapsed {
+                do {
+                    _ = try stream.updateShardCount(reshard.shards)
+                } catch {
+                    failures.withLock { $0.append("reshard to \(reshard.shards) after second \(elapsed): \(error)") }
+                }
+            }
             afterSecond?(progress)
         }
         let simulation = load.run()
-        let errors = stages.flush()
+        let errors = failures.withLock { $0 } + stages.flush()
         return PipelineSummary(
             simulation: simulation, delivery: firehose.metrics, merge: merger.totals, replayedAtStart: replayed,
-            merges: stages.mergeCount, wallSeconds: Double(SystemClock.monotonicNanos() - started) / 1e9, errors: errors)
+            merges: stages.mergeCount, wallSeconds: Double(SystemClock.monotonicNanos() - started) / 1e9, errors: errors,
+            shards: stream.shardCount, openShards: stream.openShardCount)
     }
 }

@@ -236,3 +236,27 @@ import Testing
         for hidden in [key, secret, secondKey, secondSecret] { #expect(storeBytes.range(of: Data(hidden.utf8)) == nil) }
     }
 }
+
+/// Resharding mid-race (issue 13): the same seeded 1,000-rider race, once on one shard
+/// and once with UpdateShardCount 1 → 4 → 2 during it, gives the same history files and
+/// leaderboards, with every record delivered once.
+@Suite struct ReshardMidRaceTests {
+    @Test(.timeLimit(.minutes(3))) func aRaceReshardedMidwayGivesTheSameOutputs() throws {
+        let plain = temporaryDirectory("race-plain")
+        let resharded = temporaryDirectory("race-resharded")
+        defer { for directory in [plain, resharded] { try? FileManager.default.removeItem(atPath: directory) } }
+        let race = ["race", "--racers", "1000", "--seconds", "60", "--seed", "7", "--start", "1764000000000", "--json"]
+        let one = try run(alleycatBinary, race + ["--data", plain])
+        let other = try run(alleycatBinary, race + ["--data", resharded, "--reshard", "20:4", "--reshard", "40:2"])
+        #expect(one.status == 0 && other.status == 0, "\(one.err)\n\(other.err)")
+        for (answer, shards, open) in [(one.out, 1, 1), (other.out, 9, 2)] {
+            let figures = try #require(JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
+            #expect(figures["accepted"] as? Int == 60_000 && figures["delivered"] as? Int == 60_000 && figures["merged"] as? Int == 60_000, "\(answer)")
+            #expect(figures["shards"] as? Int == shards && figures["openShards"] as? Int == open, "\(answer)")
+        }
+        try expectSameOutputs(resharded, as: plain)
+        let refused = try run(alleycatBinary, ["race", "--reshard", "20", "--data", plain])
+        #expect(refused.status == 64)
+        #expect(refused.err.hasPrefix("Error: --reshard takes SECOND:SHARDS, a second of the run from 1 and a shard count of 1 to 1024 (for example 100:4), not '20'\n"))
+    }
+}

@@ -118,21 +118,6 @@ import Testing
     }
 }
 
-/// Every class's history file and every leaderboard (total, best, final) of `data` are
-/// those of `local`, and the leaderboards are not empty.
-private func expectSameOutputs(_ data: String, as local: String) throws {
-    for classId in 1...6 {
-        let file = "history/class-\(classId).gz"
-        #expect(try gunzip("\(data)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
-        for measure in ["total", "best", "final"] {
-            let arguments = ["leaderboard", "--class", "\(classId)", "--by", measure, "--json"]
-            let board = try run(alleycatBinary, arguments + ["--data", data]).out
-            #expect(board.contains("\"racerId\""))
-            #expect(board == (try run(alleycatBinary, arguments + ["--data", local]).out), "class \(classId) by \(measure)")
-        }
-    }
-}
-
 /// The simulator's records put into a Kinesis endpoint through the client (moto here).
 /// Only which records were refused matters to the load run; moto's sequence numbers are
 /// not this stream's, so each accepted one is answered with its position in the call.

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 func temporaryDirectory(_ label: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
@@ -192,6 +193,21 @@ final class RawConnection {
             if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
             if count < 0 { return (String(decoding: received, as: UTF8.self), errno == ECONNRESET) }
             received += buffer[0..<count]
+        }
+    }
+}
+
+/// Every class's history file and every leaderboard (total, best, final) of `data` are
+/// those of `local`, and the leaderboards are not empty.
+func expectSameOutputs(_ data: String, as local: String) throws {
+    for classId in 1...6 {
+        let file = "history/class-\(classId).gz"
+        #expect(try gunzip("\(data)/\(file)") == gunzip("\(local)/\(file)"), "class \(classId) history")
+        for measure in ["total", "best", "final"] {
+            let arguments = ["leaderboard", "--class", "\(classId)", "--by", measure, "--json"]
+            let board = try run(alleycatBinary, arguments + ["--data", data]).out
+            #expect(board.contains("\"racerId\""))
+            #expect(board == (try run(alleycatBinary, arguments + ["--data", local]).out), "class \(classId) by \(measure)")
         }
     }
 }

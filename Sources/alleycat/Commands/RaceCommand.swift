@@ -35,6 +35,13 @@ struct RaceCommand: ParsableCommand {
     @Option(name: .customLong("stream-cache-mb"), help: "MiB of the newest stream log kept in memory (the firehose reads each second as it is written, so a little is enough).")
     var streamCacheMB = 16
 
+    @Option(
+        name: .customLong("reshard"),
+        help: ArgumentHelp(
+            "After SECOND seconds of the run, make the stream's open shards SHARDS (as UpdateShardCount does), to see resharding mid-race; repeatable.",
+            valueName: "SECOND:SHARDS"))
+    var reshard: [String] = []
+
     @Option(name: .customLong("data"), help: "Data directory for the outputs.")
     var directory = "data"
 
@@ -49,6 +56,18 @@ struct RaceCommand: ParsableCommand {
         if !(1...9).contains(gzipLevel) { throw ValidationError("--gzip-level must be 1 to 9, got \(gzipLevel)") }
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
         if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
+        _ = try reshards()
+    }
+
+    /// `--reshard 100:4` → after second 100, 4 open shards.
+    func reshards() throws -> [PipelineConfiguration.Reshard] {
+        try reshard.map { text in
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let second = Int(parts[0]), let count = Int(parts[1]), second >= 1, (1...1024).contains(count) else {
+                throw ValidationError("--reshard takes SECOND:SHARDS, a second of the run from 1 and a shard count of 1 to 1024 (for example 100:4), not '\(text)'")
+            }
+            return PipelineConfiguration.Reshard(second: second, shards: count)
+        }
     }
 
     func hints() throws -> BufferingHints {
@@ -66,11 +85,12 @@ struct RaceCommand: ParsableCommand {
         let pipeline = try RacePipeline(configuration: PipelineConfiguration(
             plan: plan, layout: layout, shards: shards,
             firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel), durable: durable,
-            cacheBytes: streamCacheMB << 20))
+            cacheBytes: streamCacheMB << 20, reshards: try reshards()))
         let progress = ProgressReporter(label: "racing")
         if !json {
             print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
-            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s), \(durable ? "durable in \(layout.streamDirectory)" : "a scratch log (no fsync) under \(layout.directory)/stream-scratch, removed at the end"), virtual clock from \(plan.startMillis)")
+            let resharded = try reshards().map { " then \($0.shards) after second \($0.second)" }.joined(separator: ",")
+            print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s)\(resharded), \(durable ? "durable in \(layout.streamDirectory)" : "a scratch log (no fsync) under \(layout.directory)/stream-scratch, removed at the end"), virtual clock from \(plan.startMillis)")
             print("stage 2/4 firehose: '\(pipeline.firehose.configuration.name)' → \(layout.deliveryDirectory) (buffer \(bufferMB) MiB or \(bufferSeconds) s, gzip level \(gzipLevel))")
             print("stage 3/4 merger: history → \(layout.historyDirectory), store → \(layout.storePath)")
             print("stage 4/4 racing...")
@@ -90,7 +110,7 @@ struct RaceCommand: ParsableCommand {
         "delivered":\(summary.delivery.delivered),"failed":\(summary.delivery.failed),"objects":\(summary.delivery.objects),\
         "bytesUncompressed":\(summary.delivery.bytesUncompressed),"bytesCompressed":\(summary.delivery.bytesCompressed),\
         "merged":\(summary.merge.records),"mergedObjects":\(summary.merge.objects),"merges":\(summary.merges),\
-        "wallSeconds":\(summary.wallSeconds),"errors":\(summary.errors.count)}
+        "wallSeconds":\(summary.wallSeconds),"errors":\(summary.errors.count),"shards":\(summary.shards),"openShards":\(summary.openShards)}
         """
     }
 
@@ -100,6 +120,9 @@ struct RaceCommand: ParsableCommand {
         print("")
         print("messages:  \(simulation.generated) generated, \(simulation.accepted) accepted, \(simulation.refusedAndRetried) retried after throttling, \(simulation.failed) failed")
         print("firehose:  \(delivery.delivered) records in \(delivery.objects) objects (\(delivery.bytesUncompressed) bytes → \(delivery.bytesCompressed) gzip), \(delivery.failed) set aside in processing-failed/, \(delivery.dropped) dropped; delivery latency p50 \(delivery.latencyPercentile(50)) ms, p99 \(delivery.latencyPercentile(99)) ms of race time")
+        if summary.shards > shards {
+            print("stream:    resharded to \(summary.openShards) open shard(s); \(summary.shards) shard(s) in all, the closed ones read to their end before their children")
+        }
         print("merger:    \(summary.merge.records) records from \(summary.merge.objects) objects in \(summary.merges) merges\(summary.replayedAtStart.objects > 0 ? " (\(summary.replayedAtStart.objects) left over from an earlier run merged first)" : "")")
         print("time:      \(String(format: "%.3f", summary.wallSeconds)) s wall for \(plan.races * plan.seconds) s of racing")
         for error in summary.errors { print("error:     \(error)") }
