@@ -132,4 +132,32 @@ iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shar
     --shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
 check "the refused puts stored nothing: shard 0 holds its two records" '["aGVsbG8=","YWdhaW4="]' '[.Records[].Data]' get-records --shard-iterator "$iterator"
 
+# Resharding while a reader holds an iterator: shard 0 closes with its records readable to
+# the end, which names the children; new records go to the children.
+iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shardId-000000000000 \
+    --shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
+check "update-shard-count 2 -> 4" '{"CurrentShardCount":2,"TargetShardCount":4,"StreamName":"alleycat"}' \
+    '{CurrentShardCount, TargetShardCount, StreamName}' update-shard-count --stream-name alleycat --target-shard-count 4 --scaling-type UNIFORM_SCALING
+check "list-shards: the parents closed, four open children, each with its parent" \
+    '[["shardId-000000000000",null,"1000000000000000000000002"],["shardId-000000000001",null,"1000001000000000000000001"],["shardId-000000000002","shardId-000000000000",null],["shardId-000000000003","shardId-000000000000",null],["shardId-000000000004","shardId-000000000001",null],["shardId-000000000005","shardId-000000000001",null]]' \
+    '[.Shards[] | [.ShardId, .ParentShardId, .SequenceNumberRange.EndingSequenceNumber]]' list-shards --stream-name alleycat
+check "list-shards AT_LATEST: the four open ones" '["shardId-000000000002","shardId-000000000003","shardId-000000000004","shardId-000000000005"]' \
+    '[.Shards[].ShardId]' list-shards --stream-name alleycat --shard-filter Type=AT_LATEST
+check "get-records to the end of a closed shard: its records, ChildShards, no NextShardIterator" \
+    '{"data":["aGVsbG8=","YWdhaW4="],"children":[["shardId-000000000002",["shardId-000000000000"]],["shardId-000000000003",["shardId-000000000000"]]],"next":null}' \
+    '{data: [.Records[].Data], children: [.ChildShards[] | [.ShardId, .ParentShards]], next: .NextShardIterator}' get-records --shard-iterator "$iterator"
+check "put-record after the reshard lands on a child" '{"ShardId":"shardId-000000000002","SequenceNumber":"1000002000000000000000001"}' \
+    '{ShardId, SequenceNumber}' put-record --stream-name alleycat --partition-key a --data later
+check "describe-stream-summary: 4 open shards" '4' '.StreamDescriptionSummary.OpenShardCount' describe-stream-summary --stream-name alleycat
+refused "update-shard-count past twice the open shards" \
+    "An error occurred (InvalidArgumentException) when calling the UpdateShardCount operation: UpdateShardCount to 9 shards for stream alleycat under account 000000000000 is more than twice its 4 open shards: scale up to at most 8 in one call" \
+    update-shard-count --stream-name alleycat --target-shard-count 9 --scaling-type UNIFORM_SCALING
+aws kinesis merge-shards --stream-name alleycat --shard-to-merge shardId-000000000002 --adjacent-shard-to-merge shardId-000000000003
+aws kinesis split-shard --stream-name alleycat --shard-to-split shardId-000000000004 --new-starting-hash-key 200000000000000000000000000000000000000
+check "merge-shards and split-shard: the open shards and their parents" \
+    '[["shardId-000000000005","shardId-000000000001",null],["shardId-000000000006","shardId-000000000002","shardId-000000000003"],["shardId-000000000007","shardId-000000000004",null],["shardId-000000000008","shardId-000000000004",null]]' \
+    '[.Shards[] | [.ShardId, .ParentShardId, .AdjacentParentShardId]]' list-shards --stream-name alleycat --shard-filter Type=AT_LATEST
+refused "merge-shards of shards that do not touch" \
+    "An error occurred (InvalidArgumentException) when calling the MergeShards operation: Shards shardId-000000000005 and shardId-000000000006 in stream alleycat are not an adjacent pair of shards eligible for merging: their hash key ranges (255211775190703847597530955573826158592...340282366920938463463374607431768211455 and 0...170141183460469231731687303715884105727) must touch" \
+    merge-shards --stream-name alleycat --shard-to-merge shardId-000000000005 --adjacent-shard-to-merge shardId-000000000006
 echo "kinesis-cli: $checks checks passed"

@@ -26,6 +26,10 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
     ListShards gave; DescribeLimits counts them as open.
  9. Tags: AddTagsToStream then ListTagsForStream and ListTagsForResource show them;
     RemoveTagsFromStream takes them off again (the stream's other tags are left alone).
+11. Resharding while reading (last, as it changes the stream): UpdateShardCount to twice
+    the open shards; a reader of a parent reads it to its end, which gives ChildShards
+    and no NextShardIterator; ListShards shows the parents closed and the children with
+    their ParentShardId; a record put afterwards lands on a child.
 10. Signatures (PutRecord): signed with a wrong secret, changed after signing, or signed
     20 minutes ago -> 400 InvalidSignatureException worded as AWS words it, and the
     record is not in the stream afterwards.
@@ -377,6 +381,31 @@ class Compat:
         expect(not stored, f"the refused record is in {shard}: {stored}")
         return shard
 
+    def reshard_while_reading(self):
+        parent = self.shards[0][0]
+        it = self.iterator(parent, "TRIM_HORIZON")
+        answer = self.kinesis.update_shard_count(StreamName=self.stream, TargetShardCount=2 * self.open_count,
+                                                 ScalingType="UNIFORM_SCALING")
+        expect(answer.get("CurrentShardCount") == self.open_count and answer.get("TargetShardCount") == 2 * self.open_count,
+               f"UpdateShardCount answered {answer}")
+        shards = {s["ShardId"]: s for s in self.kinesis.list_shards(StreamName=self.stream)["Shards"]}
+        expect("EndingSequenceNumber" in shards[parent]["SequenceNumberRange"], f"{parent} is not closed: {shards[parent]}")
+        children = sorted(i for i, s in shards.items() if parent in (s.get("ParentShardId"), s.get("AdjacentParentShardId")))
+        expect(len(children) == 2, f"{parent} has children {children}, expected 2")
+        pages = 0
+        while it and pages < 1000:
+            response = self.kinesis.get_records(ShardIterator=it, Limit=self.args.limit)
+            it = response.get("NextShardIterator")
+            pages += 1
+        expect(it is None, f"{parent} still gives a NextShardIterator after {pages} pages")
+        named = sorted(c["ShardId"] for c in response.get("ChildShards", []))
+        expect(named == children, f"ChildShards at the end of {parent}: {named}, expected {children}")
+        open_now = {i for i, s in shards.items() if "EndingSequenceNumber" not in s["SequenceNumberRange"]}
+        expect(len(open_now) == 2 * self.open_count, f"{len(open_now)} open shards, expected {2 * self.open_count}")
+        put = self.kinesis.put_record(StreamName=self.stream, Data=b"after", PartitionKey="compat-after-reshard")
+        expect(put["ShardId"] in open_now, f"a record put after the reshard went to {put['ShardId']}, not an open shard")
+        return f"{parent} read to its end in {pages} page(s), children {', '.join(children)}"
+
     def wrong_secret(self):
         return client(self.args, self.args.api_key, secret="not-the-secret-of-this-key"), lambda: None
 
@@ -442,6 +471,7 @@ def main():
     if args.revoked_key:
         checks.append(("PutRecord with the revoked key: 403 AccessDeniedException",
                        lambda: c.auth("AccessDeniedException", key=args.revoked_key)))
+    checks.append(("UpdateShardCount while reading: the parent read to its end gives ChildShards", c.reshard_while_reading))
     for what, check in checks:
         try:
             note = check()
