@@ -132,6 +132,19 @@ iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shar
     --shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
 check "the refused puts stored nothing: shard 0 holds its two records" '["aGVsbG8=","YWdhaW4="]' '[.Records[].Data]' get-records --shard-iterator "$iterator"
 
+# Enhanced fan-out consumers (SubscribeToShard itself streams for 5 minutes: boto3 reads it
+# in kinesis-compat.py and the tests).
+created_at=$(aws kinesis register-stream-consumer --stream-arn "$arn" --consumer-name fanout --query Consumer.ConsumerARN --output text)
+check "register-stream-consumer, describe-stream-consumer" '{"ConsumerName":"fanout","ConsumerARN":"'$created_at'","ConsumerStatus":"ACTIVE","StreamARN":"'$arn'"}' \
+    '.ConsumerDescription | {ConsumerName, ConsumerARN, ConsumerStatus, StreamARN}' describe-stream-consumer --consumer-arn "$created_at"
+refused "register-stream-consumer of a name taken" \
+    "An error occurred (ResourceInUseException) when calling the RegisterStreamConsumer operation: Consumer fanout under stream alleycat under account 000000000000 already exists: DescribeStreamConsumer gives it" \
+    register-stream-consumer --stream-arn "$arn" --consumer-name fanout
+check "list-stream-consumers" '{"names":["fanout"],"count":1}' '{names: [.Consumers[].ConsumerName], count: (.Consumers | length)}' \
+    list-stream-consumers --stream-arn "$arn"
+aws kinesis deregister-stream-consumer --consumer-arn "$created_at"
+check "deregister-stream-consumer" '[]' '.Consumers' list-stream-consumers --stream-arn "$arn"
+
 # Resharding while a reader holds an iterator: shard 0 closes with its records readable to
 # the end, which names the children; new records go to the children.
 iterator=$(aws kinesis get-shard-iterator --stream-name alleycat --shard-id shardId-000000000000 \

@@ -26,6 +26,10 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
     ListShards gave; DescribeLimits counts them as open.
  9. Tags: AddTagsToStream then ListTagsForStream and ListTagsForResource show them;
     RemoveTagsFromStream takes them off again (the stream's other tags are left alone).
+12. Enhanced fan-out: RegisterStreamConsumer (ACTIVE), DescribeStreamConsumer and
+    ListStreamConsumers show it; SubscribeToShard from the first record put streams
+    SubscribeToShardEvents (read with boto3's event stream) that start with that record,
+    byte for byte, with a ContinuationSequenceNumber; DeregisterStreamConsumer.
 11. Resharding while reading (last, as it changes the stream): UpdateShardCount to twice
     the open shards; a reader of a parent reads it to its end, which gives ChildShards
     and no NextShardIterator; ListShards shows the parents closed and the children with
@@ -381,6 +385,39 @@ class Compat:
         expect(not stored, f"the refused record is in {shard}: {stored}")
         return shard
 
+    def fan_out(self):
+        arn = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["StreamARN"]
+        name = f"compat-{uuid.uuid4().hex[:8]}"
+        consumer = self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName=name)["Consumer"]
+        expect(consumer.get("ConsumerStatus") == "ACTIVE" and consumer["ConsumerARN"].startswith(f"{arn}/consumer/{name}:"),
+               f"RegisterStreamConsumer answered {consumer}")
+        described = self.kinesis.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
+        expect(described.get("ConsumerName") == name and described.get("StreamARN") == arn, f"DescribeStreamConsumer answered {described}")
+        listed = [c["ConsumerName"] for c in self.kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]]
+        expect(name in listed, f"ListStreamConsumers lists {listed}, not {name}")
+        first = self.puts[0]
+        response = self.kinesis.subscribe_to_shard(
+            ConsumerARN=consumer["ConsumerARN"], ShardId=first["shard"],
+            StartingPosition={"Type": "AT_SEQUENCE_NUMBER", "SequenceNumber": first["seq"]})
+        events = response["EventStream"]
+        got = []
+        try:
+            for event in events:
+                body = event.get("SubscribeToShardEvent")
+                expect(body is not None, f"an event that is not a SubscribeToShardEvent: {event}")
+                decimal(body.get("ContinuationSequenceNumber"), "ContinuationSequenceNumber")
+                got += body.get("Records", [])
+                if got:
+                    break
+        finally:
+            events.close()
+        expect(got[0]["SequenceNumber"] == first["seq"] and got[0]["Data"] == first["data"],
+               f"the first record streamed is {got[0]['SequenceNumber']}, not {first['label']} {first['seq']}: {byte_difference(first['data'], got[0]['Data'])}")
+        self.kinesis.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
+        listed = [c["ConsumerName"] for c in self.kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]]
+        expect(name not in listed, f"{name} is still listed after DeregisterStreamConsumer")
+        return f"{len(got)} record(s) in the first event from {first['shard']}"
+
     def reshard_while_reading(self):
         parent = self.shards[0][0]
         it = self.iterator(parent, "TRIM_HORIZON")
@@ -471,6 +508,7 @@ def main():
     if args.revoked_key:
         checks.append(("PutRecord with the revoked key: 403 AccessDeniedException",
                        lambda: c.auth("AccessDeniedException", key=args.revoked_key)))
+    checks.append(("Enhanced fan-out: a consumer registered, SubscribeToShard events read, deregistered", c.fan_out))
     checks.append(("UpdateShardCount while reading: the parent read to its end gives ChildShards", c.reshard_while_reading))
     for what, check in checks:
         try:

@@ -33,7 +33,8 @@ public enum KinesisRequestCheck {
     static func changesTheStream(_ action: KinesisAPI.Action) -> Bool {
         switch action {
         case .putRecord, .putRecords, .addTagsToStream, .removeTagsFromStream, .tagResource, .untagResource,
-             .increaseStreamRetentionPeriod, .decreaseStreamRetentionPeriod, .splitShard, .mergeShards, .updateShardCount:
+             .increaseStreamRetentionPeriod, .decreaseStreamRetentionPeriod, .splitShard, .mergeShards, .updateShardCount,
+             .registerStreamConsumer, .deregisterStreamConsumer:
             true
         default:
             false

@@ -20,19 +20,25 @@ public final class KinesisAPI: Sendable {
     public let createdMillis: Int64
     let iterators: ShardIteratorCodec
     let tags: StreamTags
+    let consumers: StreamConsumers
+    /// How long a SubscribeToShard subscription lasts, on the stream's clock.
+    public let subscriptionMillis: Int64
 
-    /// `tagsPath`: the file the stream's tags are kept in (nil: in memory, for a stream
-    /// that is not kept either).
+    /// `tagsPath`, `consumersPath`: the files the stream's tags and enhanced fan-out
+    /// consumers are kept in (nil: in memory, for a stream that is not kept either).
     public init(
         stream: KinesisStream, region: String = "us-east-1", accountId: String = "000000000000", createdMillis: Int64,
-        iteratorKey: UInt64 = UInt64.random(in: .min ... .max), tagsPath: String? = nil
+        iteratorKey: UInt64 = UInt64.random(in: .min ... .max), tagsPath: String? = nil, consumersPath: String? = nil,
+        subscriptionMillis: Int64 = KinesisAPI.defaultSubscriptionMillis
     ) throws(KinesisAPIError) {
+        self.subscriptionMillis = subscriptionMillis
         self.stream = stream
         self.region = region
         self.accountId = accountId
         self.createdMillis = createdMillis
         self.iterators = ShardIteratorCodec(key: iteratorKey)
         self.tags = try StreamTags(path: tagsPath)
+        self.consumers = try StreamConsumers(path: consumersPath)
     }
 
     /// The same API as seen from another region: its ARNs name `region`.
@@ -43,6 +49,13 @@ public final class KinesisAPI: Sendable {
         createdMillis = api.createdMillis
         iterators = api.iterators
         tags = api.tags
+        consumers = api.consumers
+        subscriptionMillis = api.subscriptionMillis
+    }
+
+    /// This API as seen from `region`.
+    func inRegion(_ region: String) -> KinesisAPI {
+        KinesisAPI(self, region: region)
     }
 
     public var streamARN: String { "arn:aws:kinesis:\(region):\(accountId):stream/\(stream.name)" }
@@ -73,6 +86,12 @@ public final class KinesisAPI: Sendable {
         case splitShard = "SplitShard"
         case mergeShards = "MergeShards"
         case updateShardCount = "UpdateShardCount"
+        case registerStreamConsumer = "RegisterStreamConsumer"
+        case describeStreamConsumer = "DescribeStreamConsumer"
+        case listStreamConsumers = "ListStreamConsumers"
+        case deregisterStreamConsumer = "DeregisterStreamConsumer"
+        /// Answered as an event stream by the service's route (`subscribe`); `handle` gives its first event.
+        case subscribeToShard = "SubscribeToShard"
         // Answered with a refusal that says why: nothing here could enforce them.
         case startStreamEncryption = "StartStreamEncryption"
         case stopStreamEncryption = "StopStreamEncryption"
@@ -106,12 +125,18 @@ public final class KinesisAPI: Sendable {
         }
     }
 
+    /// The first event of a subscription, and the subscription ended (SubscribeToShard through `handle`).
+    private func firstEvent(_ subscription: Subscription) throws(KinesisAPIError) -> [UInt8] {
+        defer { subscription.end() }
+        return try subscription.next()?.payload ?? Array("{}".utf8)
+    }
+
     /// Runs one request; the answer's body is JSON for success and for refusal alike.
     /// `region` is the one the request is signed for (its SigV4 credential scope): ARNs
     /// in the answer name it, and a StreamARN in the request must (nil: this API's region).
     public func handle(_ action: Action, body: [UInt8], region: String? = nil) throws(KinesisAPIError) -> [UInt8] {
         if let region, region != self.region, Self.isRegionName(region) {
-            return try KinesisAPI(self, region: region).handle(action, body: body)
+            return try inRegion(region).handle(action, body: body)
         }
         return switch action {
         case .putRecord: try putRecord(PutRecordInput(json: body))
@@ -132,6 +157,11 @@ public final class KinesisAPI: Sendable {
         case .increaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: true)
         case .decreaseStreamRetentionPeriod: try changeRetention(RetentionInput(json: body), increase: false)
         case .splitShard, .mergeShards, .updateShardCount: try reshard(ReshardInput(json: body, action: action))
+        case .registerStreamConsumer: try registerConsumer(ConsumerInput(json: body))
+        case .describeStreamConsumer: try describeConsumer(ConsumerInput(json: body))
+        case .listStreamConsumers: try listConsumers(ConsumerInput(json: body))
+        case .deregisterStreamConsumer: try deregisterConsumer(ConsumerInput(json: body))
+        case .subscribeToShard: try firstEvent(subscribe(body))
         case .startStreamEncryption, .stopStreamEncryption:
             throw .invalidArgument(
                 "This service does not encrypt streams, so \(action.rawValue) is refused rather than pretended: the segment log is plain files under the data folder's stream/; encrypt the disk they are on")

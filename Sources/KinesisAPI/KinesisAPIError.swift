@@ -9,6 +9,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidArgument(String)
     case limitExceeded(String)
     case resourceNotFound(String)
+    case resourceInUse(String)
     case provisionedThroughputExceeded(String)
     case expiredIterator(String)
     case unknownOperation(String)
@@ -28,6 +29,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidArgument: "InvalidArgumentException"
         case .limitExceeded: "LimitExceededException"
         case .resourceNotFound: "ResourceNotFoundException"
+        case .resourceInUse: "ResourceInUseException"
         case .provisionedThroughputExceeded: "ProvisionedThroughputExceededException"
         case .expiredIterator: "ExpiredIteratorException"
         case .unknownOperation: "UnknownOperationException"
@@ -54,7 +56,7 @@ public enum KinesisAPIError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String {
         switch self {
         case let .serialization(message), let .validation(message), let .invalidArgument(message), let .limitExceeded(message),
-             let .resourceNotFound(message), let .provisionedThroughputExceeded(message), let .expiredIterator(message),
+             let .resourceNotFound(message), let .resourceInUse(message), let .provisionedThroughputExceeded(message), let .expiredIterator(message),
              let .unknownOperation(message), let .requestTooLarge(message), let .missingAuthenticationToken(message),
              let .unrecognizedClient(message), let .incompleteSignature(message), let .invalidSignature(message), let .accessDenied(message), let .throttling(message), let .internalFailure(message):
             message

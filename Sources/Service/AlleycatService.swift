@@ -48,6 +48,8 @@ public final class AlleycatService: Sendable {
         public var segmentBytes = KinesisStream.defaultSegmentBytes
         /// Connection limits and timeouts of the HTTP listener.
         public var connections = ConnectionLimits()
+        /// How long a SubscribeToShard subscription lasts (Kinesis: 5 minutes; tests make it 0, one event).
+        public var subscriptionMillis = KinesisAPI.defaultSubscriptionMillis
         /// Read a stream somewhere else instead of hosting one (`--source`).
         public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore)?
 
@@ -98,11 +100,13 @@ public final class AlleycatService: Sendable {
             now: { clock.nowMillis() })
         hub = LiveHub(rankings: rankings)
         metrics = ServiceMetrics()
-        // The stream's tags live beside a durable stream's log; a scratch stream's go with it.
-        let tagsPath = configuration.durable ? configuration.layout.streamDirectory + "/tags.json" : nil
+        // The stream's tags and fan-out consumers live beside a durable stream's log; a scratch stream's go with it.
+        let kept = configuration.durable ? configuration.layout.streamDirectory : nil
         do throws(KinesisAPIError) {
             kinesis = try stages.stream.map { stream throws(KinesisAPIError) in
-                try KinesisAPI(stream: stream, createdMillis: clock.nowMillis(), tagsPath: tagsPath)
+                try KinesisAPI(
+                    stream: stream, createdMillis: clock.nowMillis(), tagsPath: kept.map { $0 + "/tags.json" },
+                    consumersPath: kept.map { $0 + "/consumers.json" }, subscriptionMillis: configuration.subscriptionMillis)
             }
         } catch {
             throw StartError(error.message)

@@ -176,7 +176,7 @@ import Testing
         ("GetRecords", #"{"ShardIterator":"AAAA"}"#, "InvalidArgumentException",
          "Invalid ShardIterator: use one returned by GetShardIterator or GetRecords of this service"),
         ("CreateStream", #"{"StreamName":"x","ShardCount":1}"#, "UnknownOperationException",
-         "X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource, Kinesis_20131202.IncreaseStreamRetentionPeriod, Kinesis_20131202.DecreaseStreamRetentionPeriod, Kinesis_20131202.SplitShard, Kinesis_20131202.MergeShards, Kinesis_20131202.UpdateShardCount, Kinesis_20131202.StartStreamEncryption, Kinesis_20131202.StopStreamEncryption, Kinesis_20131202.PutResourcePolicy, Kinesis_20131202.GetResourcePolicy, Kinesis_20131202.DeleteResourcePolicy"),
+         "X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource, Kinesis_20131202.IncreaseStreamRetentionPeriod, Kinesis_20131202.DecreaseStreamRetentionPeriod, Kinesis_20131202.SplitShard, Kinesis_20131202.MergeShards, Kinesis_20131202.UpdateShardCount, Kinesis_20131202.RegisterStreamConsumer, Kinesis_20131202.DescribeStreamConsumer, Kinesis_20131202.ListStreamConsumers, Kinesis_20131202.DeregisterStreamConsumer, Kinesis_20131202.SubscribeToShard, Kinesis_20131202.StartStreamEncryption, Kinesis_20131202.StopStreamEncryption, Kinesis_20131202.PutResourcePolicy, Kinesis_20131202.GetResourcePolicy, Kinesis_20131202.DeleteResourcePolicy"),
     ] as [(String, String, String, String)])
     func refusalsCarryTheirTypeAndMessage(action: String, body: String, type: String, message: String) async throws {
         let rig = try rig()
@@ -257,6 +257,36 @@ import Testing
         let limit = try await post(rig, "PutRecords", String(repeating: " ", count: 8_388_608))
         #expect(limit.status == .badRequest)
         #expect(limit.text == refusal("SerializationException", "Malformed JSON at byte 8388608: expected '{' to start an object, found the end of the body"))
+    }
+
+    /// SubscribeToShard over the route: an event stream, `initial-response` first, then the
+    /// shard's records (a subscription of no time here: one event, then the end).
+    @Test func subscribeToShardAnswersAnEventStream() async throws {
+        let rig = try ServiceRig { $0.subscriptionMillis = 0 }
+        defer { rig.remove() }
+        _ = try rig.service.store.createAPIKey(name: "test", secret: Self.key, requestsPerSecond: 100, burst: 100, nowMillis: rig.clock.nowMillis())
+        let arn = "arn:aws:kinesis:us-east-1:000000000000:stream/alleycat"
+        #expect(try await post(rig, "RegisterStreamConsumer", #"{"StreamARN":"\#(arn)","ConsumerName":"fanout"}"#).status == .ok)
+        #expect(try await post(rig, "PutRecord", #"{"StreamName":"alleycat","Data":"aGk=","PartitionKey":"a"}"#).status == .ok)
+        let consumer = "\(arn)/consumer/fanout:\(rig.clock.nowMillis() / 1000)"
+        let response = try await post(
+            rig, "SubscribeToShard", #"{"ConsumerARN":"\#(consumer)","ShardId":"shardId-000000000000","StartingPosition":{"Type":"TRIM_HORIZON"}}"#)
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType] == "application/vnd.amazon.eventstream")
+        var bytes = Array(response.body.readableBytesView)[...]
+        var messages: [EventStream.Message] = []
+        while let message = try EventStream.read(bytes) {
+            messages.append(message)
+            bytes = bytes.dropFirst(message.length)
+        }
+        #expect(bytes.isEmpty)
+        #expect(messages.map { $0.headers[":event-type"] } == ["initial-response", "SubscribeToShardEvent"])
+        #expect(String(decoding: messages[0].payload, as: UTF8.self) == "{}")
+        let event = String(decoding: messages[1].payload, as: UTF8.self)
+        #expect(event.hasPrefix(#"{"Records":[{"SequenceNumber":"1000000000000000000000001","#) && event.hasSuffix(#""ContinuationSequenceNumber":"1000000000000000000000001","MillisBehindLatest":0}"#), "\(event)")
+        // The subscription ended with the answer: the consumer may subscribe again.
+        #expect(try await post(
+            rig, "SubscribeToShard", #"{"ConsumerARN":"\#(consumer)","ShardId":"shardId-000000000000","StartingPosition":{"Type":"LATEST"}}"#).status == .ok)
     }
 }
 

@@ -12,7 +12,7 @@ struct ServiceRig {
     let clock: VirtualClock
     let service: AlleycatService
 
-    init(port: Int = 0) throws {
+    init(port: Int = 0, configure: (inout AlleycatService.Configuration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)").path
         clock = VirtualClock(startMillis: 1_700_000_000_000)
         var configuration = AlleycatService.Configuration()
@@ -20,6 +20,7 @@ struct ServiceRig {
         configuration.port = port
         configuration.shards = 2
         configuration.firehose.parallelDeliveries = 1
+        configure(&configuration)
         service = try AlleycatService(configuration: configuration, clock: clock)
     }
 

@@ -15,7 +15,7 @@ extension KinesisAPI {
         writer.key("OpenShardCount")
         writer.integer(stream.openShardCount)
         writer.key("ConsumerCount")
-        writer.integer(0)
+        writer.integer(consumers.count)
         writer.endObject()
         writer.endObject()
         return writer.bytes

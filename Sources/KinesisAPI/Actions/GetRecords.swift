@@ -23,9 +23,24 @@ extension KinesisAPI {
         let bytes = result.records.reduce(0) { $0 + $1.data.count }
         var writer = JSONWriter(capacity: 256 + result.records.count * 120 + bytes * 4 / 3)
         writer.beginObject()
+        writeRecords(result.records, &writer)
+        // At the end of a closed shard: no NextShardIterator, and the shards made from it.
+        if let next = result.nextShardIterator {
+            writer.key("NextShardIterator")
+            writer.string(iterators.encode(next, issuedMillis: now))
+        }
+        writer.key("MillisBehindLatest")
+        writer.integer(result.millisBehindLatest)
+        if result.nextShardIterator == nil { writeChildShards(result.childShards, &writer) }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// `"Records": [...]`, each with SequenceNumber, ApproximateArrivalTimestamp, Data (base64), PartitionKey.
+    func writeRecords(_ records: [ShardRecord], _ writer: inout JSONWriter) {
         writer.key("Records")
         writer.beginArray()
-        for record in result.records {
+        for record in records {
             writer.beginObject()
             writer.key("SequenceNumber")
             writer.sequenceNumber(record.sequenceNumber)
@@ -38,30 +53,23 @@ extension KinesisAPI {
             writer.endObject()
         }
         writer.endArray()
-        // At the end of a closed shard: no NextShardIterator, and the shards made from it.
-        if let next = result.nextShardIterator {
-            writer.key("NextShardIterator")
-            writer.string(iterators.encode(next, issuedMillis: now))
-        }
-        writer.key("MillisBehindLatest")
-        writer.integer(result.millisBehindLatest)
-        if result.nextShardIterator == nil {
-            writer.key("ChildShards")
+    }
+
+    /// `"ChildShards": [{"ShardId", "ParentShards", "HashKeyRange"}]`
+    func writeChildShards(_ children: [ChildShard], _ writer: inout JSONWriter) {
+        writer.key("ChildShards")
+        writer.beginArray()
+        for child in children {
+            writer.beginObject()
+            writer.key("ShardId")
+            writer.shardId(child.shardId)
+            writer.key("ParentShards")
             writer.beginArray()
-            for child in result.childShards {
-                writer.beginObject()
-                writer.key("ShardId")
-                writer.shardId(child.shardId)
-                writer.key("ParentShards")
-                writer.beginArray()
-                for parent in child.parentShards { writer.shardId(parent) }
-                writer.endArray()
-                writeHashKeyRange(child.hashKeyRange, &writer)
-                writer.endObject()
-            }
+            for parent in child.parentShards { writer.shardId(parent) }
             writer.endArray()
+            writeHashKeyRange(child.hashKeyRange, &writer)
+            writer.endObject()
         }
-        writer.endObject()
-        return writer.bytes
+        writer.endArray()
     }
 }

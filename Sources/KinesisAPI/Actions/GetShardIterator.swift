@@ -5,30 +5,35 @@ extension KinesisAPI {
     /// GetShardIterator → `{"ShardIterator"}`.
     func getShardIterator(_ input: GetShardIteratorInput) throws(KinesisAPIError) -> [UInt8] {
         try input.stream.check(self)
-        let shard = try shardIndex(input.shardIdText, mustExist: true)
-        let type: ShardIteratorType
-        switch input.position {
-        case let .type(given):
-            type = given
-        case let .sequenceNumber(text, after):
-            guard let number = SequenceNumber(text) else {
-                throw .invalidArgument(
-                    "StartingSequenceNumber \(text) used in GetShardIterator on shard \(input.shardIdText) in stream \(stream.name) under account \(accountId) is invalid.")
-            }
-            type = after ? .afterSequenceNumber(number) : .atSequenceNumber(number)
-        }
-        let iterator: ShardIterator
-        do {
-            iterator = try stream.shardIterator(shardId: ShardID(index: shard), type: type)
-        } catch {
-            throw KinesisAPIError(error)
-        }
+        let iterator = try streamIterator(shardText: input.shardIdText, at: input.position, for: "GetShardIterator")
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("ShardIterator")
         writer.string(iterators.encode(iterator, issuedMillis: stream.clock.nowMillis()))
         writer.endObject()
         return writer.bytes
+    }
+
+    /// The stream's iterator at `position` in the shard `shardText` names (`action` names
+    /// the request in a refusal).
+    func streamIterator(shardText: String, at position: GetShardIteratorInput.Position, for action: String) throws(KinesisAPIError) -> ShardIterator {
+        let shard = try shardIndex(shardText, mustExist: true)
+        let type: ShardIteratorType
+        switch position {
+        case let .type(given):
+            type = given
+        case let .sequenceNumber(text, after):
+            guard let number = SequenceNumber(text) else {
+                throw .invalidArgument(
+                    "StartingSequenceNumber \(text) used in \(action) on shard \(shardText) in stream \(stream.name) under account \(accountId) is invalid.")
+            }
+            type = after ? .afterSequenceNumber(number) : .atSequenceNumber(number)
+        }
+        do {
+            return try stream.shardIterator(shardId: ShardID(index: shard), type: type)
+        } catch {
+            throw KinesisAPIError(error)
+        }
     }
 
     /// A shard id as Kinesis spells it (`shardId-000000000001`, or the bare number).

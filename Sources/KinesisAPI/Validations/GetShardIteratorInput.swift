@@ -33,20 +33,27 @@ struct GetShardIteratorInput {
             }
         }
         guard let shardId else { throw missing("shardId") }
-        guard let typeName else { throw missing("shardIteratorType") }
-        guard Self.types.contains(typeName) else {
-            throw constraintError("shardIteratorType", value: typeName, "Member must satisfy enum value set: [\(Self.types.joined(separator: ", "))]")
-        }
         self.stream = stream
         self.shardIdText = shardId
+        position = try Self.position(
+            typeName: typeName, startingSequenceNumber: startingSequenceNumber, timestamp: timestamp, field: "shardIteratorType")
+    }
+
+    /// An iterator type and what it needs, as GetShardIterator and SubscribeToShard's
+    /// StartingPosition name them (`field`: the type's member, for the refusal).
+    static func position(typeName: String?, startingSequenceNumber: String?, timestamp: Int64?, field: String) throws(KinesisAPIError) -> Position {
+        guard let typeName else { throw missing(field) }
+        guard types.contains(typeName) else {
+            throw constraintError(field, value: typeName, "Member must satisfy enum value set: [\(types.joined(separator: ", "))]")
+        }
         switch typeName {
         case "TRIM_HORIZON":
-            position = .type(.trimHorizon)
+            return .type(.trimHorizon)
         case "LATEST":
-            position = .type(.latest)
+            return .type(.latest)
         case "AT_TIMESTAMP":
             guard let timestamp else { throw .invalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP: send Timestamp") }
-            position = .type(.atTimestamp(millis: timestamp))
+            return .type(.atTimestamp(millis: timestamp))
         default:
             guard let startingSequenceNumber else {
                 throw .invalidArgument("Must specify StartingSequenceNumber for iterator of type \(typeName)")
@@ -54,7 +61,7 @@ struct GetShardIteratorInput {
             guard isDecimalInteger(startingSequenceNumber, maximumDigits: 129) else {
                 throw constraintError("startingSequenceNumber", value: startingSequenceNumber, "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
             }
-            position = .sequenceNumber(startingSequenceNumber, after: typeName == "AFTER_SEQUENCE_NUMBER")
+            return .sequenceNumber(startingSequenceNumber, after: typeName == "AFTER_SEQUENCE_NUMBER")
         }
     }
 }

@@ -3,6 +3,7 @@ import KinesisAPI
 import HTTPTypes
 import NIOCore
 import NIOPosix
+import KinesisWire
 import SigV4
 
 /// POST /: the Kinesis Data Streams JSON API for producers and AWS SDKs. Ingest needs
@@ -38,6 +39,11 @@ extension ServiceRoutes {
                 }
                 try keyRing.admit(key)
                 try keyRing.spend(key, bytes: requestBody.count)
+                if kinesisAction == .subscribeToShard {
+                    let subscription = try kinesis.subscribe(requestBody, region: credential?.signingRegion)
+                    metrics.kinesisRequest(action: kinesisAction.rawValue, outcome: "ok", key: key.name).increment()
+                    return Self.eventStream(subscription, pool: ingestPool)
+                }
                 let body: [UInt8]
                 do {
                     // A durable stream answers once its log is synced: the call blocks its thread
@@ -69,6 +75,36 @@ extension ServiceRoutes {
         if let authority = request.head.authority { headers.append((name: "host", value: authority)) }
         return SigV4Verifier.Request(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: body)
+    }
+
+    /// SubscribeToShard's answer: an `initial-response` event, then a `SubscribeToShardEvent`
+    /// at once and then whenever records arrive (at least once a second while caught up, so a
+    /// client sees it is alive), until the subscription ends or the client goes. A failure
+    /// reading the stream ends it with an `InternalFailure` exception event.
+    static func eventStream(_ subscription: Subscription, pool: NIOThreadPool) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: EventStream.contentType],
+            body: ResponseBody { writer in
+                defer { subscription.end() }
+                try await writer.write(ByteBuffer(bytes: EventStream.event("initial-response", json: Array("{}".utf8))))
+                while true {
+                    let event: (payload: [UInt8], records: Int)?
+                    do {
+                        event = try await pool.runIfActive { try subscription.next() }
+                    } catch {
+                        let failure = (error as? KinesisAPIError) ?? .internalFailure("the service is stopping: \(error)")
+                        try await writer.write(ByteBuffer(bytes: EventStream.message(
+                            headers: [(":exception-type", failure.typeName), (":content-type", "application/json"), (":message-type", "exception")],
+                            payload: failure.body)))
+                        break
+                    }
+                    guard let event else { break }
+                    try await writer.write(ByteBuffer(bytes: EventStream.event("SubscribeToShardEvent", json: event.payload)))
+                    if subscription.isOver { break }
+                    if event.records == 0 { try await Task.sleep(for: .seconds(1)) }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     static func tooLarge(_ length: Int?) -> KinesisAPIError {
