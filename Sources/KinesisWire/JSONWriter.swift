@@ -39,6 +39,16 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// A member name known only at run time (a transcoded CBOR map key), escaped as a
+    /// string value is; the next write is its value.
+    public mutating func key(string name: String) {
+        separate()
+        var name = name
+        name.withUTF8 { appendEscaped($0) }
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
     public mutating func string(_ text: String) {
         separate()
         var text = text
@@ -93,6 +103,20 @@ public struct JSONWriter {
         let magnitude = millis.magnitude
         let fraction = String(magnitude % 1000)
         bytes.append(contentsOf: "\(sign)\(magnitude / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)".utf8)
+        needsComma = true
+    }
+
+    /// A finite number in Swift's shortest round-trip form (`1.5`, `1e-07`, `1e+300`), which
+    /// is JSON's number grammar. NaN and the infinities have no JSON form: the caller keeps them out.
+    public mutating func double(_ value: Double) {
+        separate()
+        bytes.append(contentsOf: value.description.utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
         needsComma = true
     }
 

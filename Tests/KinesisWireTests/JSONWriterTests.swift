@@ -29,6 +29,20 @@ import Testing
         }
     }
 
+    @Test func writesRunTimeKeysDoublesAndNull() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key(string: "k\"é\n")
+        writer.beginArray()
+        for value in [1.5, -0.25, 100.0, 1e-7, 1e300, -0.0, 5e-324] { writer.double(value) }
+        writer.null()
+        writer.endArray()
+        writer.key(string: "plain")
+        writer.null()
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"k\"é\n":[1.5,-0.25,100.0,1e-07,1e+300,-0.0,5e-324,null],"plain":null}"#)
+    }
+
     @Test func whatItWritesReadsBack() throws {
         var writer = JSONWriter()
         let text = "line\u{0}\u{1f}\"\\/😀"
