@@ -33,6 +33,8 @@ let package = Package(
             name: "KinesisStream",
             dependencies: ["RaceModel", "StreamReading", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KinesisWire"),
+        // The Kinesis API's CBOR protocol (application/x-amz-cbor-1.1), transcoded to and from the JSON the API reads and writes.
+        .target(name: "KinesisCBOR", dependencies: ["KinesisWire"]),
         // The one reading seam (design, "Where the design is going" 2): every consumer reads through it.
         .target(name: "StreamReading"),
         // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
@@ -104,6 +106,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
         .testTarget(name: "KinesisWireTests", dependencies: ["KinesisWire"]),
+        .testTarget(name: "KinesisCBORTests", dependencies: ["KinesisCBOR", "KinesisWire"]),
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         // What tests of several targets share: a moto_server child on a free port.
         .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "StreamReading"], path: "Tests/AlleycatTesting"),
