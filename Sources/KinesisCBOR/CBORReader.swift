@@ -153,7 +153,7 @@ struct CBORReader {
                 throw .badChunk(item: head.item, at: head.offset, chunkAt: chunk.offset, initial: chunk.initial)
             }
             let range = try definiteString(chunk)
-            if head.major == 3, validText(range) == nil {
+            if head.major == 3, !isValidUTF8(range) {
                 throw .invalidUTF8(item: "a chunk of a text string", at: chunk.offset)
             }
             joined.append(contentsOf: bytes[range])
@@ -161,15 +161,20 @@ struct CBORReader {
         return .joined(joined)
     }
 
-    /// The text of the text string whose head was read.
-    mutating func text(_ head: CBORHead) throws(CBORError) -> String {
+    /// Hands `body` the UTF-8 of the text string whose head was read, once it is checked.
+    mutating func withText<T>(_ head: CBORHead, _ body: (UnsafeBufferPointer<UInt8>) -> T) throws(CBORError) -> T {
         switch try stringBytes(head) {
         case let .range(range):
-            guard let text = validText(range) else { throw .invalidUTF8(item: head.item, at: head.offset) }
-            return text
+            guard isValidUTF8(range) else { throw .invalidUTF8(item: head.item, at: head.offset) }
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
         case let .joined(joined):
-            return String(decoding: joined, as: UTF8.self)
+            return joined.withUnsafeBufferPointer(body)
         }
+    }
+
+    /// The text of the text string whose head was read.
+    mutating func text(_ head: CBORHead) throws(CBORError) -> String {
+        try withText(head) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The value of the float whose head was read (additional information 25, 26 or 27).
@@ -195,8 +200,15 @@ struct CBORReader {
         return start..<position
     }
 
-    private func validText(_ range: Range<Int>) -> String? {
-        bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    /// Whether `range` of `bytes` is UTF-8: ASCII, the common case, is checked here without
+    /// making a String; from the first other byte on, by the standard library's validation.
+    private func isValidUTF8(_ range: Range<Int>) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = range.lowerBound
+            while index < range.upperBound, buffer[index] < 0x80 { index += 1 }
+            return index == range.upperBound
+                || String(validating: UnsafeBufferPointer(rebasing: buffer[index..<range.upperBound]), as: UTF8.self) != nil
+        }
     }
 
     /// IEEE 754 half precision (RFC 8949 Appendix D), without `Float16`, which not every

@@ -145,7 +145,7 @@ extension CBORReader {
             case let .joined(joined): joined.withUnsafeBytes { writer.base64($0) }
             }
         case 3:
-            writer.string(try text(head))
+            try withText(head) { writer.string(utf8: $0) }
         case 4:
             try enter(head)
             writer.beginArray()
@@ -158,7 +158,7 @@ extension CBORReader {
             try forEach(in: head) { reader throws(CBORError) in
                 let key = try reader.head(in: head)
                 guard key.major == 3 else { throw .keyNotText(item: key.item, at: key.offset) }
-                writer.key(string: try reader.text(key))
+                try reader.withText(key) { writer.key(utf8: $0) }
                 try reader.json(into: &writer, in: head)
             }
             writer.endObject()
