@@ -98,10 +98,11 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .target(
             name: "FuzzChecks",
-            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "CLibFuzzer"],
+            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "KinesisCBOR", "CLibFuzzer"],
             path: "Fuzz/FuzzChecks"),
         .executableTarget(name: "fuzz-record-parser", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-record-parser"),
         .executableTarget(name: "fuzz-kinesis-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-kinesis-request"),
+        .executableTarget(name: "fuzz-cbor-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-cbor-request"),
         .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
