@@ -38,7 +38,7 @@ struct CBORHead {
 /// arrays, maps and tags nest at most `maximumDepth` levels, and every declared length or
 /// count is checked against the bytes left before anything is read or allocated for it.
 /// Its callers walk the item (`CBORValue` builds a tree, the request transcoder writes
-/// JSON as it goes) with `head`, `forEach`, `stringBytes` and `text`.
+/// JSON as it goes) with `head`, `forEach`, `stringBytes`, `withText` and `text`.
 struct CBORReader {
     let bytes: [UInt8]
     private(set) var position = 0

@@ -29,9 +29,11 @@ public enum KinesisCBOR {
     /// arrays arrays, text strings JSON strings, byte strings base64 strings, integers and
     /// finite floats numbers, false, true and null themselves (undefined is null), and tag 1
     /// on an integer of epoch milliseconds a number of epoch seconds with three decimals.
-    /// Other tags are read through (the tagged item is transcoded as if untagged), as the
-    /// SDK's CBOR parser, Jackson's, does. Indefinite lengths are read as definite ones.
-    /// Every refusal is a `CBORError` saying where and why.
+    /// Other tags are read through: the tagged item is transcoded as if untagged, as
+    /// Jackson, the SDK's CBOR parser, passes unknown tags by. No Kinesis request has them; a
+    /// bignum (tags 2 and 3) becomes the base64 string of its bytes, which the API refuses
+    /// where it wants a number. Indefinite lengths are read as definite ones. Every refusal
+    /// is a `CBORError` saying where and why.
     public static func requestJSON(cbor: [UInt8]) throws(CBORError) -> [UInt8] {
         var reader = CBORReader(cbor)
         // Base64 makes blobs a third longer, and quotes and commas are added.
