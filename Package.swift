@@ -33,6 +33,8 @@ let package = Package(
             name: "KinesisStream",
             dependencies: ["RaceModel", "StreamReading", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KinesisWire"),
+        // The Kinesis API's CBOR protocol (application/x-amz-cbor-1.1), transcoded to and from the JSON the API reads and writes.
+        .target(name: "KinesisCBOR", dependencies: ["KinesisWire"]),
         // The one reading seam (design, "Where the design is going" 2): every consumer reads through it.
         .target(name: "StreamReading"),
         // AWS Signature Version 4: the client signs with it, the service checks signatures with it.
@@ -97,14 +99,16 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .target(
             name: "FuzzChecks",
-            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "CLibFuzzer"],
+            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "KinesisCBOR", "CLibFuzzer"],
             path: "Fuzz/FuzzChecks"),
         .executableTarget(name: "fuzz-record-parser", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-record-parser"),
         .executableTarget(name: "fuzz-kinesis-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-kinesis-request"),
+        .executableTarget(name: "fuzz-cbor-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-cbor-request"),
         .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
         .testTarget(name: "KinesisWireTests", dependencies: ["KinesisWire"]),
+        .testTarget(name: "KinesisCBORTests", dependencies: ["KinesisCBOR", "KinesisWire"]),
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         // What tests of several targets share: a moto_server child on a free port.

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the fuzz targets' seed corpora: Fuzz/corpus/fuzz-record-parser/ and
-Fuzz/corpus/fuzz-kinesis-request/. Each folder is emptied and written anew, so run it
+"""Writes the fuzz targets' seed corpora: Fuzz/corpus/fuzz-record-parser/,
+Fuzz/corpus/fuzz-kinesis-request/ and Fuzz/corpus/fuzz-cbor-request/. Each folder is
+emptied and written anew, so run it
 after changing a seed here, then update the file counts in
 Tests/FuzzChecksTests/FuzzChecksTests.swift. scripts/fuzz.sh fuzzes a copy of these
 folders, so what libFuzzer adds while it runs never lands in the repository.
@@ -11,6 +12,9 @@ ListShards, DescribeStreamSummary, GetShardIterator, GetRecords, "6".."8" ListSt
 DescribeStream, DescribeLimits, "9" ":" ";" "<" "=" ">" the tag actions, "?" "@"
 Increase- and DecreaseStreamRetentionPeriod and "A".."E" the refused encryption and
 resource-policy actions, and the files read as text.
+
+CBOR requests are whole bodies (RFC 8949), written by the small encoder below: definite
+lengths and shortest heads unless a seed spells its bytes out.
 """
 import base64
 import json
@@ -137,12 +141,98 @@ REQUESTS = {
 }
 
 
+class Tag:
+    """A CBOR tag on a value."""
+
+    def __init__(self, number, value):
+        self.number, self.value = number, value
+
+
+class Raw:
+    """Bytes that go into a CBOR seed as they are."""
+
+    def __init__(self, data):
+        self.data = data
+
+
+def head(major, argument):
+    """A CBOR head in its shortest form."""
+    for info, size in ((None, 0), (24, 1), (25, 2), (26, 4), (27, 8)):
+        if info is None and argument < 24:
+            return bytes([major << 5 | argument])
+        if info is not None and argument < 1 << (8 * size):
+            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+    raise ValueError(argument)
+
+
+def cbor(value):
+    if isinstance(value, Raw):
+        return value.data
+    if value is False or value is True:
+        return bytes([0xF5 if value else 0xF4])
+    if value is None:
+        return b"\xf6"
+    if isinstance(value, int):
+        return head(0, value) if value >= 0 else head(1, -1 - value)
+    if isinstance(value, float):
+        return b"\xfb" + struct.pack(">d", value)
+    if isinstance(value, bytes):
+        return head(2, len(value)) + value
+    if isinstance(value, str):
+        return head(3, len(value.encode())) + value.encode()
+    if isinstance(value, list):
+        return head(4, len(value)) + b"".join(cbor(item) for item in value)
+    if isinstance(value, dict):
+        return head(5, len(value)) + b"".join(cbor(key) + cbor(item) for key, item in value.items())
+    if isinstance(value, Tag):
+        return head(6, value.number) + cbor(value.value)
+    raise TypeError(value)
+
+
+def indefinite(initial, parts):
+    """An indefinite-length item: its initial byte, its parts (items, chunks, or keys and
+    values one after the other) and the break."""
+    return Raw(bytes([initial]) + b"".join(cbor(part) for part in parts) + b"\xff")
+
+
+CBOR_PUT = {"StreamName": "alleycat", "Data": record().encode(), "PartitionKey": "racer-123"}
+
+CBOR_REQUESTS = {
+    "putrecord": cbor(CBOR_PUT),
+    "putrecords-two": cbor({"StreamARN": ARN, "Records": [
+        {"Data": b"x", "PartitionKey": "a"},
+        {"Data": bytes([0, 255, 10]), "PartitionKey": "\u00e9\"\n", "ExplicitHashKey": "0"}]}),
+    "getrecords": cbor({"ShardIterator": iterator(0, 1), "Limit": 100}),
+    "iterator-at-timestamp": cbor({"StreamName": "alleycat", "ShardId": "shardId-000000000001",
+                                   "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": Tag(1, 1764380851500)}),
+    "listshards-nested-filter": cbor({"StreamARN": ARN, "MaxResults": 1,
+                                      "ShardFilter": {"Type": "AT_TIMESTAMP", "Timestamp": Tag(1, -1500)}}),
+    # {_ "StreamName": (_ "alley", "cat"), "Records": [_ {_ "Data": (_ h'01', h'0203'), "PartitionKey": "k"}]}
+    "indefinite-lengths": cbor(indefinite(0xBF, [
+        "StreamName", indefinite(0x7F, ["alley", "cat"]),
+        "Records", indefinite(0x9F, [indefinite(0xBF, [
+            "Data", indefinite(0x5F, [b"\x01", b"\x02\x03"]), "PartitionKey", "k"])])])),
+    "numbers-and-simple-values": cbor({"Limit": 1.5, "Half": Raw(b"\xf9\x3e\x00"), "Single": Raw(b"\xfa\x47\xc3\x50\x00"),
+                                       "Ints": [0, 23, 24, 2**64 - 1, -1, -(2**64)], "Flags": [True, False, None, Raw(b"\xf7")],
+                                       "Tagged": Tag(32, "http://www.example.com")}),
+    "malformed-truncated": cbor(CBOR_PUT)[:-4],
+    "malformed-trailing-byte": cbor({"StreamName": "alleycat"}) + b"\x00",
+    "malformed-depth-65": b"\x81" * 65 + b"\x00",
+    "malformed-invalid-utf8": cbor({"StreamName": Raw(b"\x62\xc3\x28")}),
+    "malformed-length-beyond-end": cbor({"StreamName": Raw(b"\x7a\xee\x6b\x28\x00")}) + b"alleycat",
+    "malformed-lone-break": cbor({"StreamName": Raw(b"\xff")}),
+    "refused-nan": cbor({"Limit": Raw(b"\xf9\x7e\x00")}),
+    "refused-integer-key": cbor({1: 2}),
+    "refused-seconds-timestamp": cbor({"Timestamp": Tag(1, 1764380851.5)}),
+}
+
+
 def write(folder, seeds):
     path = os.path.join(ROOT, folder)
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
     for name, text in seeds.items():
-        data = text.encode()
+        data = text if isinstance(text, bytes) else text.encode()
         assert len(data) < 2048, f"{folder}/{name} is {len(data)} bytes: keep seeds under 2 KB"
         with open(os.path.join(path, name), "wb") as file:
             file.write(data)
@@ -152,3 +242,4 @@ def write(folder, seeds):
 if __name__ == "__main__":
     write("fuzz-record-parser", RECORDS)
     write("fuzz-kinesis-request", REQUESTS)
+    write("fuzz-cbor-request", CBOR_REQUESTS)

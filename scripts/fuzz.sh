@@ -2,8 +2,8 @@
 # Fuzzes the libFuzzer targets (README, "Fuzzing") and prints one JSON line per target:
 #   {"name": "fuzz-<target>", "value": <execs per second>, "unit": "exec/s",
 #    "detail": {"seconds": .., "runs": .., "corpus": <files at end>, "crashes": <new crash inputs>, ...}}
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default: 600 s each, both targets, one after the other)
-#   TARGET is record-parser, kinesis-request or the full fuzz-... name.
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default: 600 s each, every target, one after the other)
+#   TARGET is record-parser, kinesis-request, cbor-request or the full fuzz-... name.
 #   FUZZ_KEEP_GOING=1   run the whole time past crashes (libFuzzer -fork=1 -ignore_crashes=1);
 #                       by default libFuzzer stops at the first crash, as it normally does.
 #   FUZZ_SANITIZE=fuzzer,address   add AddressSanitizer (slower; catches out-of-bounds reads
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(fuzz-record-parser fuzz-kinesis-request); fi
+if ((${#targets[@]} == 0)); then targets=(fuzz-record-parser fuzz-kinesis-request fuzz-cbor-request); fi
 sanitize=${FUZZ_SANITIZE:-fuzzer}
 # One scratch folder per sanitizer set, so switching does not rebuild everything.
 scratch=.build-fuzz
@@ -27,8 +27,9 @@ for i in "${!targets[@]}"; do
     case "${targets[$i]}" in
     record-parser | fuzz-record-parser) targets[$i]=fuzz-record-parser ;;
     kinesis-request | fuzz-kinesis-request) targets[$i]=fuzz-kinesis-request ;;
+    cbor-request | fuzz-cbor-request) targets[$i]=fuzz-cbor-request ;;
     *)
-        echo "unknown fuzz target '${targets[$i]}': choose record-parser or kinesis-request" >&2
+        echo "unknown fuzz target '${targets[$i]}': choose record-parser, kinesis-request or cbor-request" >&2
         exit 2
         ;;
     esac

@@ -39,10 +39,27 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// A member name known only at run time (a transcoded CBOR map key), as UTF-8 the
+    /// caller has checked, escaped as a string value is; the next write is its value.
+    public mutating func key(utf8 name: UnsafeBufferPointer<UInt8>) {
+        separate()
+        appendEscaped(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
     public mutating func string(_ text: String) {
         separate()
         var text = text
         text.withUTF8 { appendEscaped($0) }
+        needsComma = true
+    }
+
+    /// A string of UTF-8 the caller has checked (a transcoded CBOR text string), without
+    /// making a String of it.
+    public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        separate()
+        appendEscaped(text)
         needsComma = true
     }
 
@@ -96,6 +113,20 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A finite number in Swift's shortest round-trip form (`1.5`, `1e-07`, `1e+300`), which
+    /// is JSON's number grammar. NaN and the infinities have no JSON form: the caller keeps them out.
+    public mutating func double(_ value: Double) {
+        separate()
+        bytes.append(contentsOf: value.description.utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
@@ -108,22 +139,26 @@ public struct JSONWriter {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// The runs of bytes that need no escape are copied whole: most strings are one run.
     private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text {
+        var run = 0
+        for (index, byte) in text.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<index]))
+            run = index + 1
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
             case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
             case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
+            default:
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
                 bytes.append(Self.hex[Int(byte >> 4)])
                 bytes.append(Self.hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
             }
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
         bytes.append(UInt8(ascii: "\""))
     }
 }

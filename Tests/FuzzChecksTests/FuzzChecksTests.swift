@@ -77,6 +77,64 @@ private let openBugs: [String: String] = [:]
         ])
     }
 
+    static let arn = "arn:aws:kinesis:us-east-1:000000000000:stream/alleycat"
+
+    @Test func cborRequestCorpusReplays() throws {
+        let files = try inputs("corpus", "fuzz-cbor-request")
+        #expect(files.count == 16)
+        var outcomes: [String: CBORRequestCheck.Outcome] = [:]
+        for file in files {
+            outcomes[name(file)] = CBORRequestCheck.run(try CorpusReplay.contents(file))
+        }
+        let record = "eyJldmVudCI6InVwZGF0ZSIsImRldmljZVRpbWVzdGFtcCI6MTcwMDAwMDAwMDAwMCwic2Vjb25kIjoxMiwicmFjZUlkIjo1NjY2NjY2LCJuYW1lIjoiQWxpY2UiLCJyYWNlcklkIjoxMjMsImNsYXNzSWQiOjMsImNhZGVuY2UiOjYxLjUsInJlc2lzdGFuY2UiOjU0fQ=="
+        #expect(outcomes == [
+            "putrecord": .transcoded(#"{"StreamName":"alleycat","Data":"\#(record)","PartitionKey":"racer-123"}"#),
+            "putrecords-two": .transcoded(
+                #"{"StreamARN":"\#(Self.arn)","Records":[{"Data":"eA==","PartitionKey":"a"},{"Data":"AP8K","PartitionKey":"é\"\n","ExplicitHashKey":"0"}]}"#),
+            "getrecords": .transcoded(#"{"ShardIterator":"AQAAAAAAAAAAAAAAAQAAAZrNSzs4U+dbLJQy+XI=","Limit":100}"#),
+            "iterator-at-timestamp": .transcoded(
+                #"{"StreamName":"alleycat","ShardId":"shardId-000000000001","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1764380851.500}"#),
+            "listshards-nested-filter": .transcoded(
+                #"{"StreamARN":"\#(Self.arn)","MaxResults":1,"ShardFilter":{"Type":"AT_TIMESTAMP","Timestamp":-1.500}}"#),
+            "indefinite-lengths": .transcoded(#"{"StreamName":"alleycat","Records":[{"Data":"AQID","PartitionKey":"k"}]}"#),
+            "numbers-and-simple-values": .transcoded(
+                #"{"Limit":1.5,"Half":1.5,"Single":100000.0,"Ints":[0,23,24,18446744073709551615,-1,-18446744073709551616],"#
+                    + #""Flags":[true,false,null,null],"Tagged":"http://www.example.com"}"#),
+            "malformed-truncated": .refused("CBOR: a text string at byte 192 declares 9 bytes but 5 are left"),
+            "malformed-trailing-byte": .refused("CBOR: 1 byte after the end of the item (from byte 21): send one CBOR data item"),
+            "malformed-depth-65": .refused("CBOR: an array at byte 64 nests deeper than 64 levels"),
+            "malformed-invalid-utf8": .refused("CBOR: a text string at byte 12 is not valid UTF-8"),
+            "malformed-length-beyond-end": .refused("CBOR: a text string at byte 12 declares 4000000000 bytes but 8 are left"),
+            "malformed-lone-break": .refused("CBOR: a break (0xFF) at byte 12 is outside any indefinite-length item"),
+            "refused-nan": .refused("CBOR: a half-precision float at byte 7 is NaN, which JSON has no number for"),
+            "refused-integer-key": .refused("CBOR: a map key at byte 1 is an unsigned integer: the Kinesis API's maps have text keys"),
+            "refused-seconds-timestamp": .refused(
+                "CBOR: tag 1 (epoch timestamp) at byte 11 holds a double-precision float: send an integer of epoch milliseconds, as the AWS SDKs do"),
+        ])
+    }
+
+    /// The JSON the CBOR seeds of API requests become is what the API answers (the action
+    /// byte in front, as the Kinesis target's inputs have it).
+    @Test func cborRequestSeedsBecomeRequestsTheAPIAnswers() throws {
+        let actions = ["putrecord": "0", "putrecords-two": "1", "indefinite-lengths": "1", "listshards-nested-filter": "2", "iterator-at-timestamp": "4", "getrecords": "5"]
+        var outcomes: [String: String] = [:]
+        for (seed, action) in actions {
+            guard case let .transcoded(json) = CBORRequestCheck.run(try CorpusReplay.contents("\(fuzzFolder)/corpus/fuzz-cbor-request/\(seed)")) else {
+                Issue.record("\(seed) was refused")
+                continue
+            }
+            switch KinesisRequestCheck.run(Array((action + json).utf8)) {
+            case .empty: outcomes[seed] = "empty"
+            case let .answered(action): outcomes[seed] = "\(action.rawValue) answered"
+            case let .refused(action, type): outcomes[seed] = "\(action.rawValue) \(type)"
+            }
+        }
+        #expect(outcomes == [
+            "putrecord": "PutRecord answered", "putrecords-two": "PutRecords answered", "indefinite-lengths": "PutRecords answered",
+            "listshards-nested-filter": "ListShards answered", "iterator-at-timestamp": "GetShardIterator answered", "getrecords": "GetRecords answered",
+        ])
+    }
+
     // MARK: Crash inputs libFuzzer found (Fuzz/crashes/<target>/), each in its own process
 
     @Test func recordParserCrashInputsReplay() async throws {
@@ -94,6 +152,15 @@ private let openBugs: [String: String] = [:]
         for file in files {
             let input = try CorpusReplay.contents(file)
             await replay(file) { await #expect(processExitsWith: .success, "\(file)") { [input = input as [UInt8]] in KinesisRequestCheck.run(input) } }
+        }
+    }
+
+    @Test func cborRequestCrashInputsReplay() async throws {
+        let files = try inputs("crashes", "fuzz-cbor-request")
+        #expect(files.count == 0)
+        for file in files {
+            let input = try CorpusReplay.contents(file)
+            await replay(file) { await #expect(processExitsWith: .success, "\(file)") { [input = input as [UInt8]] in CBORRequestCheck.run(input) } }
         }
     }
 
@@ -124,6 +191,14 @@ private let openBugs: [String: String] = [:]
         #expect(KinesisRequestCheck.run(Array(#"Q{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStreamSummary))
         #expect(KinesisRequestCheck.run(Array(#"7{"StreamName":"alleycat"}"#.utf8)) == .answered(.describeStream))
         #expect(KinesisRequestCheck.run(Array("0".utf8)) == .refused(.putRecord, "SerializationException"))
+    }
+
+    @Test func cborCheckTellsTranscodedFromRefused() {
+        #expect(CBORRequestCheck.run([0xA1, 0x61, 0x61, 0xF5]) == .transcoded(#"{"a":true}"#))
+        #expect(CBORRequestCheck.run([]) == .refused("CBOR: the body is empty: send one CBOR data item"))
+        // A timestamp member 64 objects deep goes back as a tag at level 65, which the check allows.
+        let deep = Array(repeating: [UInt8]([0xA1, 0x61, 0x61]), count: 63).flatMap { $0 } + [0xA1, 0x69] + Array("StartedAt".utf8) + [0x01]
+        #expect(CBORRequestCheck.run(deep) == .transcoded(String(repeating: #"{"a":"#, count: 63) + #"{"StartedAt":1}"# + String(repeating: "}", count: 63)))
     }
 
     @Test func replayRefusesAMissingPath() {

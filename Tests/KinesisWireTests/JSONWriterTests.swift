@@ -29,6 +29,23 @@ import Testing
         }
     }
 
+    @Test func writesKeysAndStringsOfUTF8DoublesAndNull() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        Array("k\"é\n".utf8).withUnsafeBufferPointer { writer.key(utf8: $0) }
+        writer.beginArray()
+        for value in [1.5, -0.25, 100.0, 1e-7, 1e300, -0.0, .leastNonzeroMagnitude] { writer.double(value) }
+        writer.null()
+        Array("a\\b\u{1}\tc".utf8).withUnsafeBufferPointer { writer.string(utf8: $0) }
+        [UInt8]().withUnsafeBufferPointer { writer.string(utf8: $0) }
+        writer.endArray()
+        Array("plain".utf8).withUnsafeBufferPointer { writer.key(utf8: $0) }
+        writer.null()
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self)
+            == #"{"k\"é\n":[1.5,-0.25,100.0,1e-07,1e+300,-0.0,5e-324,null,"a\\b\u0001\tc",""],"plain":null}"#)
+    }
+
     @Test func whatItWritesReadsBack() throws {
         var writer = JSONWriter()
         let text = "line\u{0}\u{1f}\"\\/😀"
