@@ -71,7 +71,7 @@ let package = Package(
             name: "Service",
             dependencies: [
                 "Pipeline", "Rankings", "Firehose", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "KinesisStream", "KinesisAPI",
-                "RaceModel", "StreamReading", "SigV4",
+                "RaceModel", "StreamReading", "SigV4", "KinesisCBOR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator", "SigV4",
+                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator", "SigV4", "KinesisCBOR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]),

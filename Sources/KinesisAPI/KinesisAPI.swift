@@ -113,16 +113,26 @@ public final class KinesisAPI: Sendable {
 
     /// The request bodies this API reads: the Kinesis JSON protocol (AWS SDKs send 1.1).
     public static let acceptedContentTypes = ["application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json"]
+    /// The Kinesis CBOR protocol (the AWS SDK for Java v2's and the KCL's default), which the
+    /// service transcodes to and from the JSON this API reads and writes (`KinesisCBOR`).
+    public static let cborContentType = "application/x-amz-cbor-1.1"
 
-    /// Refuses a body that says it is not JSON (CBOR, a form, octets). A request without a
-    /// Content-Type is read as JSON.
-    public static func checkContentType(_ header: String?) throws(KinesisAPIError) {
-        guard let header else { return }
+    /// How a request's body (and so its answer) is written.
+    public enum BodyFormat: Sendable, Equatable {
+        case json, cbor
+    }
+
+    /// The format a Content-Type names; a body that says it is something else (a form,
+    /// octets) is refused. A request without a Content-Type is read as JSON.
+    public static func bodyFormat(contentType header: String?) throws(KinesisAPIError) -> BodyFormat {
+        guard let header else { return .json }
         let type = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if type == cborContentType { return .cbor }
         guard acceptedContentTypes.contains(type) else {
             throw .serialization(
-                "Content-Type '\(header.prefix(80))' is not read here: send the Kinesis JSON protocol as application/x-amz-json-1.1 (CBOR is not supported yet)")
+                "Content-Type '\(header.prefix(80))' is not read here: send the Kinesis JSON protocol as application/x-amz-json-1.1, or CBOR as \(cborContentType)")
         }
+        return .json
     }
 
     /// The first event of a subscription, and the subscription ended (SubscribeToShard through `handle`).

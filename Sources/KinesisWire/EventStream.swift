@@ -36,10 +36,10 @@ public enum EventStream {
         return bytes
     }
 
-    /// An event (`:message-type` event) of type `eventType` with a JSON payload, as the
-    /// Kinesis JSON protocol sends them.
-    public static func event(_ eventType: String, json: [UInt8]) -> [UInt8] {
-        message(headers: [(":event-type", eventType), (":content-type", "application/json"), (":message-type", "event")], payload: json)
+    /// An event (`:message-type` event) of type `eventType` with a payload of `contentType`
+    /// (JSON for the Kinesis JSON protocol, CBOR for the CBOR one).
+    public static func event(_ eventType: String, payload: [UInt8], contentType: String = "application/json") -> [UInt8] {
+        message(headers: [(":event-type", eventType), (":content-type", contentType), (":message-type", "event")], payload: payload)
     }
 
     /// A message read back: its headers and payload, or why the bytes are not one.

@@ -17,7 +17,7 @@ struct EventStreamTests {
         #expect(Array(bytes[25..<27]) == [0, 16])
         let message = try #require(try EventStream.read(bytes[...]))
         #expect(message == EventStream.Message(headers: [":event-type": "initial-response"], payload: Array("{}".utf8), length: 49))
-        let event = EventStream.event("SubscribeToShardEvent", json: Array(#"{"Records":[]}"#.utf8))
+        let event = EventStream.event("SubscribeToShardEvent", payload: Array(#"{"Records":[]}"#.utf8))
         let read = try #require(try EventStream.read((bytes + event)[49...]))
         #expect(read.headers == [":event-type": "SubscribeToShardEvent", ":content-type": "application/json", ":message-type": "event"])
         #expect(String(decoding: read.payload, as: UTF8.self) == #"{"Records":[]}"#)

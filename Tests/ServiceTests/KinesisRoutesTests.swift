@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KinesisCBOR
 import KinesisWire
 import Pipeline
 import RaceStore
@@ -82,14 +83,72 @@ import Testing
         for type in ["application/json", "application/x-amz-json-1.0", "Application/X-Amz-Json-1.1; charset=utf-8"] {
             #expect(try await post(rig, "PutRecord", body, headers: [.contentType: type]).status == .ok, "\(type)")
         }
-        for type in ["application/x-amz-cbor-1.1", "application/x-www-form-urlencoded"] {
-            let refused = try await post(rig, "PutRecord", body, headers: [.contentType: type])
-            #expect(refused.status == .badRequest)
-            #expect(refused.text == refusal(
-                "SerializationException",
-                "Content-Type '\(type)' is not read here: send the Kinesis JSON protocol as application/x-amz-json-1.1 (CBOR is not supported yet)"))
-        }
+        let refused = try await post(rig, "PutRecord", body, headers: [.contentType: "application/x-www-form-urlencoded"])
+        #expect(refused.status == .badRequest)
+        #expect(refused.text == refusal(
+            "SerializationException",
+            "Content-Type 'application/x-www-form-urlencoded' is not read here: send the Kinesis JSON protocol as application/x-amz-json-1.1, or CBOR as application/x-amz-cbor-1.1"))
+        // JSON sent as CBOR is not CBOR: refused, in CBOR.
+        let notCBOR = try await post(rig, "PutRecord", body, headers: [.contentType: "application/x-amz-cbor-1.1"])
+        #expect(notCBOR.status == .badRequest && notCBOR.headers[.contentType] == "application/x-amz-cbor-1.1")
+        #expect(try CBORValue(decoding: Array(notCBOR.body.readableBytesView)) == .map([
+            .init(.text("__type"), .text("SerializationException")),
+            .init(.text("message"), .text("CBOR: a text string at byte 0 declares 2473448655032511822 bytes but 49 are left")),
+        ]))
         #expect(rig.service.stream!.listShards().map(\.recordCount).reduce(0, +) == 3)
+    }
+
+    /// The CBOR protocol as the AWS SDK for Java v2 sends it: Data as a byte string, and
+    /// the answer in CBOR, records' Data as bytes and arrival times as tag 1 on milliseconds.
+    @Test func cborRequestsAreAnsweredInCBOR() async throws {
+        let rig = try rig()
+        defer { rig.remove() }
+        func request(_ members: [(String, CBORValue)]) -> ByteBuffer {
+            ByteBuffer(bytes: CBORValue.map(members.map { .init(.text($0.0), $0.1) }).encoded)
+        }
+        func call(_ action: String, _ members: [(String, CBORValue)]) async throws -> (status: HTTPResponse.Status, value: CBORValue) {
+            let body = request(members)
+            let headers: HTTPFields = [
+                .contentType: "application/x-amz-cbor-1.1", HTTPField.Name("X-Amz-Target")!: "Kinesis_20131202.\(action)",
+                HTTPField.Name("x-api-key")!: Self.key,
+            ]
+            let response = try await rig.service.application().test(.router) { client in
+                try await client.execute(uri: "/", method: .post, headers: headers, body: body)
+            }
+            #expect(response.headers[.contentType] == "application/x-amz-cbor-1.1")
+            return (response.status, try CBORValue(decoding: Array(response.body.readableBytesView)))
+        }
+        let put = try await call("PutRecord", [("StreamName", .text("alleycat")), ("Data", .bytes([0, 0xFF, 0x80])), ("PartitionKey", .text("a"))])
+        #expect(put.status == .ok)
+        #expect(put.value == .map([
+            .init(.text("ShardId"), .text("shardId-000000000000")), .init(.text("SequenceNumber"), .text("1000000000000000000000001")),
+        ]))
+        let iterator = try await call("GetShardIterator", [
+            ("StreamName", .text("alleycat")), ("ShardId", .text("shardId-000000000000")), ("ShardIteratorType", .text("AT_TIMESTAMP")),
+            ("Timestamp", .tagged(1, .unsigned(UInt64(rig.clock.nowMillis())))),
+        ])
+        guard case let .map(entries) = iterator.value, case let .text(token)? = entries.first?.value else {
+            Issue.record("GetShardIterator answered \(iterator.value)")
+            return
+        }
+        let records = try await call("GetRecords", [("ShardIterator", .text(token))])
+        guard case let .map(answer) = records.value, case let .array(list)? = answer.first(where: { $0.key == .text("Records") })?.value,
+              case let .map(record)? = list.first
+        else {
+            Issue.record("GetRecords answered \(records.value)")
+            return
+        }
+        #expect(record == [
+            .init(.text("SequenceNumber"), .text("1000000000000000000000001")),
+            .init(.text("ApproximateArrivalTimestamp"), .tagged(1, .unsigned(UInt64(rig.clock.nowMillis())))),
+            .init(.text("Data"), .bytes([0, 0xFF, 0x80])), .init(.text("PartitionKey"), .text("a")),
+        ])
+        let missing = try await call("DescribeStreamSummary", [("StreamName", .text("nope"))])
+        #expect(missing.status == .badRequest)
+        #expect(missing.value == .map([
+            .init(.text("__type"), .text("ResourceNotFoundException")),
+            .init(.text("message"), .text("Stream nope under account 000000000000 not found: this service's stream is 'alleycat'")),
+        ]))
     }
 
     /// ARNs name the region a request is signed for, as Kinesis's do.
