@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire",
+                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -5,7 +5,9 @@
 #     keep-alive connections; records accepted per second of wall time, and the
 #     service's CPU over that time (a stream of BENCH_SHARDS shards at Kinesis's
 #     1,000 records a second each). Run against the stream in memory and then the
-#     durable stream (segment log, fsync before each answer), with their ratio;
+#     durable stream (segment log, fsync before each answer), with their ratio, and
+#     then in memory again with the CBOR protocol (--protocol cbor, as the Java SDK
+#     sends), named network-ingest-cbor, beside the JSON figure of the same run;
 #  2. the service's CPU share while it takes 1,000 riders in real time for
 #     BENCH_LIVE_SECONDS (0 skips it).
 # Prints one JSON line per figure. The client runs on the same 2 cores as the service.
@@ -30,14 +32,15 @@ source scripts/serve-lib.sh
 cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 
 
-# 1. Throughput, in memory and durable.
-for mode in in-memory durable; do
+# 1. Throughput, in memory and durable (JSON), and in memory in CBOR.
+for mode in in-memory durable cbor; do
     data="$work/throughput-$mode"
     key=$(new_key "$data" bench)
-    if [[ "$mode" == in-memory ]]; then start_serve "$data" --shards "$shards" --in-memory; else start_serve "$data" --shards "$shards"; fi
+    if [[ "$mode" == durable ]]; then start_serve "$data" --shards "$shards"; else start_serve "$data" --shards "$shards" --in-memory; fi
     cpu_before=$(cpu_seconds "$pid")
     "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$seconds" \
-        --speed max --connections "$connections" --start 1764000000000 --json >"$work/throughput-$mode.json"
+        --speed max --connections "$connections" --start 1764000000000 --protocol "$([[ $mode == cbor ]] && echo cbor || echo json)" \
+        --json >"$work/throughput-$mode.json"
     cpu_after=$(cpu_seconds "$pid")
     kill -INT "$pid"
     wait "$pid" || true
@@ -46,7 +49,7 @@ for mode in in-memory durable; do
 import json, sys
 s = json.load(open(sys.argv[1]))
 cpu = float(sys.argv[3]) - float(sys.argv[2])
-name = "network-ingest" if sys.argv[7] == "in-memory" else "network-ingest-durable"
+name = {"in-memory": "network-ingest", "durable": "network-ingest-durable", "cbor": "network-ingest-cbor"}[sys.argv[7]]
 print(json.dumps({"name": name, "value": s["messagesPerSecond"], "unit": "records/s",
                   "detail": {"accepted": s["accepted"], "lost": s["lost"], "refusedAndRetried": s["refusedAndRetried"],
                              "callsRetried": s["callsRetried"], "wallSeconds": round(s["wallSeconds"], 3),

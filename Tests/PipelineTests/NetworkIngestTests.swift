@@ -12,7 +12,8 @@ import Testing
 @Suite(.serialized) struct NetworkIngestTests {
     /// The same seeded race, sent over HTTP to `alleycat serve` and run in process,
     /// gives the same history files and leaderboards.
-    @Test(.timeLimit(.minutes(3))) func raceOverTheNetworkMatchesTheRaceInProcess() throws {
+    /// The same in the JSON protocol and in the CBOR one (`alleycat-sim --protocol cbor`).
+    @Test(.timeLimit(.minutes(3)), arguments: ["json", "cbor"]) func raceOverTheNetworkMatchesTheRaceInProcess(wireProtocol: String) throws {
         let network = temporaryDirectory("net-race")
         let local = temporaryDirectory("local-race")
         defer {
@@ -22,7 +23,9 @@ import Testing
         let plan = ["--racers", "60", "--seconds", "12", "--seed", "5", "--start", "1764000000000"]
         let key = try createKey("load", data: network)
         let serve = try ServeProcess(["--data", network, "--shards", "2"])
-        let sent = try run(simulatorBinary, plan + ["--endpoint", serve.endpoint, "--api-key", key, "--speed", "max", "--connections", "3", "--json"])
+        let sent = try run(simulatorBinary, plan + [
+            "--endpoint", serve.endpoint, "--api-key", key, "--speed", "max", "--connections", "3", "--protocol", wireProtocol, "--json",
+        ])
         #expect(serve.stop() == 0)
         #expect(sent.status == 0, "\(sent.err)")
         let summary = try JSONSerialization.jsonObject(with: Data(sent.out.utf8)) as? [String: Any]

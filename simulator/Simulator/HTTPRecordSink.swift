@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import KinesisAPI
+import KinesisCBOR
 import KinesisStream
 import KinesisWire
 import NIOCore
@@ -7,14 +8,19 @@ import NIOHTTP1
 
 /// Puts records into a Kinesis-compatible endpoint over HTTP (`alleycat-sim --endpoint`):
 /// PutRecords as an AWS SDK sends it, with the API key as `x-api-key`, over a pool of
-/// keep-alive connections (one call per connection at a time).
+/// keep-alive connections (one call per connection at a time), in the Kinesis JSON
+/// protocol or (`format` .cbor) the CBOR one the Java SDK sends.
 public final class HTTPRecordSink: RecordSink {
     public let endpoint: String
     public let streamName: String
+    public let format: KinesisAPI.BodyFormat
     private let apiKey: String
     private let client: HTTPClient
 
-    public init(endpoint: String, apiKey: String, streamName: String = KinesisStream.defaultName, connections: Int) {
+    public init(
+        endpoint: String, apiKey: String, streamName: String = KinesisStream.defaultName, connections: Int, format: KinesisAPI.BodyFormat = .json
+    ) {
+        self.format = format
         self.endpoint = endpoint
         self.apiKey = apiKey
         self.streamName = streamName
@@ -30,7 +36,9 @@ public final class HTTPRecordSink: RecordSink {
     }
 
     public func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse {
-        let body = try call(PutRecordsCall.target, PutRecordsCall.requestBody(streamName: streamName, entries: entries))
+        let request = format == .cbor ? Self.cborRequest(streamName: streamName, entries: entries)
+            : PutRecordsCall.requestBody(streamName: streamName, entries: entries)
+        let body = try call(PutRecordsCall.target, request)
         do {
             return try PutRecordsCall.response(body)
         } catch {
@@ -46,7 +54,8 @@ public final class HTTPRecordSink: RecordSink {
         writer.key("StreamName")
         writer.string(streamName)
         writer.endObject()
-        let body = try call(KinesisAPI.targetPrefix + KinesisAPI.Action.describeStreamSummary.rawValue, writer.bytes)
+        let request = format == .cbor ? Self.cbor { $0.text("StreamName"); $0.text(streamName) } : writer.bytes
+        let body = try call(KinesisAPI.targetPrefix + KinesisAPI.Action.describeStreamSummary.rawValue, request)
         var shards = 0
         var reader = JSONReader(body)
         try reader.readObject { reader, member in
@@ -62,7 +71,7 @@ public final class HTTPRecordSink: RecordSink {
     /// whole (429, 5xx, no answer), `SinkRefusal` otherwise.
     private func call(_ target: String, _ body: [UInt8]) throws -> [UInt8] {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: KinesisAPI.contentType)
+        headers.add(name: "Content-Type", value: format == .cbor ? KinesisAPI.cborContentType : KinesisAPI.contentType)
         headers.add(name: "X-Amz-Target", value: target)
         headers.add(name: "x-api-key", value: apiKey)
         let response: HTTPClient.Response
@@ -72,7 +81,9 @@ public final class HTTPRecordSink: RecordSink {
         } catch {
             throw SinkUnavailable(description: "\(endpoint) did not answer: \(error)")
         }
-        let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+        var bytes = response.body.map { Array($0.readableBytesView) } ?? []
+        // A CBOR answer read as the JSON it transcodes to (its blobs as base64, as JSON has them).
+        if format == .cbor, let json = try? KinesisCBOR.requestJSON(cbor: bytes) { bytes = json }
         if response.status.code == 200 { return bytes }
         let refusal = PutRecordsCall.refusal(bytes)
         let text = "HTTP \(response.status.code) \(refusal.type): \(refusal.message)"
@@ -80,5 +91,35 @@ public final class HTTPRecordSink: RecordSink {
             throw SinkUnavailable(description: text)
         }
         throw SinkRefusal(description: text)
+    }
+
+    /// PutRecords as the Java SDK writes it in CBOR: Data as byte strings.
+    static func cborRequest(streamName: String, entries: [PutRecordsRequestEntry]) -> [UInt8] {
+        var writer = CBORWriter(capacity: 64 + entries.reduce(0) { $0 + $1.data.count + $1.partitionKey.utf8.count + 40 })
+        writer.mapHead(count: 2)
+        writer.text("StreamName")
+        writer.text(streamName)
+        writer.text("Records")
+        writer.arrayHead(count: entries.count)
+        for entry in entries {
+            writer.mapHead(count: entry.explicitHashKey == nil ? 2 : 3)
+            writer.text("Data")
+            writer.byteString(entry.data)
+            writer.text("PartitionKey")
+            writer.text(entry.partitionKey)
+            if let explicit = entry.explicitHashKey {
+                writer.text("ExplicitHashKey")
+                writer.text(explicit)
+            }
+        }
+        return writer.bytes
+    }
+
+    /// A one-member CBOR map written by `member`.
+    private static func cbor(_ member: (inout CBORWriter) -> Void) -> [UInt8] {
+        var writer = CBORWriter()
+        writer.mapHead(count: 1)
+        member(&writer)
+        return writer.bytes
     }
 }

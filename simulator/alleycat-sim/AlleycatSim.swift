@@ -51,6 +51,9 @@ struct AlleycatSim: ParsableCommand {
     @Option(help: "With --endpoint: the stream's name.")
     var stream = KinesisStream.defaultName
 
+    @Option(name: .customLong("protocol"), help: "With --endpoint: json (the Kinesis JSON protocol, as boto3 and most SDKs send) or cbor (application/x-amz-cbor-1.1, as the Java SDK and the KCL send).")
+    var wireProtocol = "json"
+
     @Flag(help: "Print the summary as one JSON object instead of text.")
     var json = false
 
@@ -59,6 +62,7 @@ struct AlleycatSim: ParsableCommand {
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
         if connections < 1 || connections > 256 { throw ValidationError("--connections must be 1 to 256, got \(connections)") }
+        if wireProtocol != "json" && wireProtocol != "cbor" { throw ValidationError("--protocol must be json or cbor, got '\(wireProtocol)'") }
         if let endpoint {
             guard let url = URL(string: endpoint), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationError("--endpoint must be a URL such as http://127.0.0.1:8080, got '\(endpoint)'")
@@ -98,7 +102,9 @@ struct AlleycatSim: ParsableCommand {
         let run: LoadRun
         let target: String
         if let endpoint {
-            let sink = HTTPRecordSink(endpoint: endpoint, apiKey: resolvedAPIKey!, streamName: stream, connections: connections)
+            let sink = HTTPRecordSink(
+                endpoint: endpoint, apiKey: resolvedAPIKey!, streamName: stream, connections: connections,
+                format: wireProtocol == "cbor" ? .cbor : .json)
             let shardCount: Int
             do {
                 shardCount = try sink.describeStream()
@@ -107,7 +113,7 @@ struct AlleycatSim: ParsableCommand {
             }
             // Throttling by the endpoint runs on real time, whatever the race clock does.
             run = LoadRun(plan: plan, sink: sink, clock: clock, connections: connections, pacing: pacing, backoffClock: SystemClock())
-            target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s)"
+            target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s) in \(wireProtocol == "cbor" ? "CBOR" : "JSON")"
         } else {
             let stream = KinesisStream(
                 shardCount: shards, limits: ShardLimits(recordsPerSecond: recordsPerShardSecond), clock: clock)
