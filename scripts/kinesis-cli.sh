@@ -77,7 +77,7 @@ check "list-shards: two shards halving the hash key space" \
 check "describe-stream paged one shard a call" '{"ids":["shardId-000000000000"],"more":true}' \
     '{ids: [.StreamDescription.Shards[].ShardId], more: .StreamDescription.HasMoreShards}' \
     describe-stream --stream-name alleycat --no-paginate --limit 1
-check "describe-limits" '{"ShardLimit":1024,"OpenShardCount":2,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":0}' \
+check "describe-limits" '{"ShardLimit":1024,"OpenShardCount":2,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":50}' \
     '.' describe-limits
 check "put-record: partition key a lands on shard 0" '{"ShardId":"shardId-000000000000","SequenceNumber":"1000000000000000000000001"}' \
     '{ShardId, SequenceNumber}' put-record --stream-name alleycat --partition-key a --data hello
@@ -173,4 +173,20 @@ check "merge-shards and split-shard: the open shards and their parents" \
 refused "merge-shards of shards that do not touch" \
     "An error occurred (InvalidArgumentException) when calling the MergeShards operation: Shards shardId-000000000005 and shardId-000000000006 in stream alleycat are not an adjacent pair of shards eligible for merging: their hash key ranges (255211775190703847597530955573826158592...340282366920938463463374607431768211455 and 0...170141183460469231731687303715884105727) must touch" \
     merge-shards --stream-name alleycat --shard-to-merge shardId-000000000005 --adjacent-shard-to-merge shardId-000000000006
+# Streams as resources: one made, written to, listed and deleted beside the pipeline's.
+aws kinesis create-stream --stream-name laps --shard-count 2
+check "create-stream: ACTIVE with its shards" '{"StreamStatus":"ACTIVE","OpenShardCount":2,"StreamMode":"PROVISIONED"}' \
+    '.StreamDescriptionSummary | {StreamStatus, OpenShardCount, StreamMode: .StreamModeDetails.StreamMode}' describe-stream-summary --stream-name laps
+check "list-streams: both" '["alleycat","laps"]' '.StreamNames' list-streams --no-paginate
+check "put-record to the made stream" '{"ShardId":"shardId-000000000000","SequenceNumber":"1000000000000000000000001"}' \
+    '{ShardId, SequenceNumber}' put-record --stream-name laps --partition-key a --data lap
+refused "create-stream of a name taken" \
+    "An error occurred (ResourceInUseException) when calling the CreateStream operation: Stream laps under account 000000000000 already exists." \
+    create-stream --stream-name laps --shard-count 1
+refused "delete-stream of the stream the pipeline reads" \
+    "An error occurred (ResourceInUseException) when calling the DeleteStream operation: Stream alleycat under account 000000000000 is the one this service's pipeline reads (serve --stream): it cannot be deleted while the service runs" \
+    delete-stream --stream-name alleycat
+aws kinesis delete-stream --stream-name laps
+check "delete-stream: gone" '["alleycat"]' '.StreamNames' list-streams --no-paginate
+
 echo "kinesis-cli: $checks checks passed"

@@ -26,6 +26,8 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
     ListShards gave; DescribeLimits counts them as open.
  9. Tags: AddTagsToStream then ListTagsForStream and ListTagsForResource show them;
     RemoveTagsFromStream takes them off again (the stream's other tags are left alone).
+13. Streams as resources: CreateStream of a new stream, boto3's stream_exists waiter, a
+    PutRecord to it, ListStreams with it, DeleteStream and the stream_not_exists waiter.
 12. Enhanced fan-out: RegisterStreamConsumer (ACTIVE), DescribeStreamConsumer and
     ListStreamConsumers show it; SubscribeToShard from the first record put streams
     SubscribeToShardEvents (read with boto3's event stream) that start with that record,
@@ -385,6 +387,19 @@ class Compat:
         expect(not stored, f"the refused record is in {shard}: {stored}")
         return shard
 
+    def streams_as_resources(self):
+        name = f"compat-{uuid.uuid4().hex[:8]}"
+        self.kinesis.create_stream(StreamName=name, ShardCount=2)
+        self.kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        put = self.kinesis.put_record(StreamName=name, Data=b"made", PartitionKey="compat")
+        expect(put["ShardId"].startswith("shardId-"), f"PutRecord to {name} answered {put}")
+        names = self.kinesis.list_streams()["StreamNames"]
+        expect(name in names and self.stream in names, f"ListStreams lists {names}")
+        self.kinesis.delete_stream(StreamName=name)
+        self.kinesis.get_waiter("stream_not_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        expect(name not in self.kinesis.list_streams()["StreamNames"], f"{name} is still listed after DeleteStream")
+        return name
+
     def fan_out(self):
         arn = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["StreamARN"]
         name = f"compat-{uuid.uuid4().hex[:8]}"
@@ -509,6 +524,7 @@ def main():
         checks.append(("PutRecord with the revoked key: 403 AccessDeniedException",
                        lambda: c.auth("AccessDeniedException", key=args.revoked_key)))
     checks.append(("Enhanced fan-out: a consumer registered, SubscribeToShard events read, deregistered", c.fan_out))
+    checks.append(("CreateStream, waited for, written to, listed, deleted, waited for", c.streams_as_resources))
     checks.append(("UpdateShardCount while reading: the parent read to its end gives ChildShards", c.reshard_while_reading))
     for what, check in checks:
         try:

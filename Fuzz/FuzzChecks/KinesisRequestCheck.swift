@@ -34,7 +34,8 @@ public enum KinesisRequestCheck {
         switch action {
         case .putRecord, .putRecords, .addTagsToStream, .removeTagsFromStream, .tagResource, .untagResource,
              .increaseStreamRetentionPeriod, .decreaseStreamRetentionPeriod, .splitShard, .mergeShards, .updateShardCount,
-             .registerStreamConsumer, .deregisterStreamConsumer:
+             .registerStreamConsumer, .deregisterStreamConsumer,
+             .createStream, .deleteStream, .updateStreamMode:
             true
         default:
             false
@@ -62,8 +63,9 @@ public enum KinesisRequestCheck {
     /// Shared by the actions that do not write; nothing writes to its stream after `makeAPI`.
     static let readOnlyAPI = makeAPI()
 
-    /// The API over a fresh stream holding one record in each shard.
-    static func makeAPI() -> KinesisAPI {
+    /// The API over a fresh stream holding one record in each shard, and the streams
+    /// CreateStream makes beside it (scratch ones on the same clock).
+    static func makeAPI() -> KinesisStreams {
         let clock = VirtualClock(startMillis: clockMillis)
         let stream = KinesisStream(shardCount: 2, clock: clock)
         let entries = [
@@ -76,8 +78,9 @@ public enum KinesisRequestCheck {
         } catch {
             violation("the fixture's records were refused: \(error)")
         }
-        // Without a tags file nothing can fail.
-        return try! KinesisAPI(stream: stream, createdMillis: createdMillis, iteratorKey: iteratorKey)
+        // Without a tags file or a streams folder nothing can fail.
+        let api = try! KinesisAPI(stream: stream, createdMillis: createdMillis, iteratorKey: iteratorKey)
+        return try! KinesisStreams(primary: api, directory: nil) { name, shards, _ in KinesisStream(name: name, shardCount: shards, clock: clock) }
     }
 
     private static func checkJSON(_ body: [UInt8], _ what: @autoclosure () -> String) {

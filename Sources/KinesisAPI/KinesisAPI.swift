@@ -23,15 +23,18 @@ public final class KinesisAPI: Sendable {
     let consumers: StreamConsumers
     /// How long a SubscribeToShard subscription lasts, on the stream's clock.
     public let subscriptionMillis: Int64
+    /// ON_DEMAND or PROVISIONED, as CreateStream or UpdateStreamMode set it.
+    let mode: StreamMode
 
     /// `tagsPath`, `consumersPath`: the files the stream's tags and enhanced fan-out
     /// consumers are kept in (nil: in memory, for a stream that is not kept either).
     public init(
         stream: KinesisStream, region: String = "us-east-1", accountId: String = "000000000000", createdMillis: Int64,
         iteratorKey: UInt64 = UInt64.random(in: .min ... .max), tagsPath: String? = nil, consumersPath: String? = nil,
-        subscriptionMillis: Int64 = KinesisAPI.defaultSubscriptionMillis
+        subscriptionMillis: Int64 = KinesisAPI.defaultSubscriptionMillis, modePath: String? = nil, onDemand: Bool = false
     ) throws(KinesisAPIError) {
         self.subscriptionMillis = subscriptionMillis
+        self.mode = StreamMode(path: modePath, onDemand: onDemand)
         self.stream = stream
         self.region = region
         self.accountId = accountId
@@ -51,6 +54,7 @@ public final class KinesisAPI: Sendable {
         tags = api.tags
         consumers = api.consumers
         subscriptionMillis = api.subscriptionMillis
+        mode = api.mode
     }
 
     /// This API as seen from `region`.
@@ -92,6 +96,10 @@ public final class KinesisAPI: Sendable {
         case deregisterStreamConsumer = "DeregisterStreamConsumer"
         /// Answered as an event stream by the service's route (`subscribe`); `handle` gives its first event.
         case subscribeToShard = "SubscribeToShard"
+        /// Answered by `KinesisStreams`, which holds every stream.
+        case createStream = "CreateStream"
+        case deleteStream = "DeleteStream"
+        case updateStreamMode = "UpdateStreamMode"
         // Answered with a refusal that says why: nothing here could enforce them.
         case startStreamEncryption = "StartStreamEncryption"
         case stopStreamEncryption = "StopStreamEncryption"
@@ -155,9 +163,10 @@ public final class KinesisAPI: Sendable {
         case .describeStreamSummary: try describeStreamSummary(DescribeStreamSummaryInput(json: body))
         case .getShardIterator: try getShardIterator(GetShardIteratorInput(json: body))
         case .getRecords: try getRecords(GetRecordsInput(json: body))
-        case .listStreams: try listStreams(ListStreamsInput(json: body))
+        case .listStreams, .describeLimits, .createStream, .deleteStream:
+            throw .internalFailure("\(action.rawValue) is answered for every stream by KinesisStreams, not by one stream's API")
+        case .updateStreamMode: try updateStreamMode(StreamModeInput(json: body))
         case .describeStream: try describeStream(DescribeStreamInput(json: body))
-        case .describeLimits: try describeLimits(body)
         case .addTagsToStream: try addTags(TagsInput(json: body, shape: .tags, byResource: false))
         case .tagResource: try addTags(TagsInput(json: body, shape: .tags, byResource: true))
         case .removeTagsFromStream: try removeTags(TagsInput(json: body, shape: .tagKeys, byResource: false))

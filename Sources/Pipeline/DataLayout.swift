@@ -15,4 +15,6 @@ public struct DataLayout: Sendable {
     public var checkpointsDirectory: String { directory + "/checkpoints" }
     /// The durable stream's segment log.
     public var streamDirectory: String { directory + "/stream" }
+    /// Streams made over the API (CreateStream), one folder each.
+    public var streamsDirectory: String { directory + "/streams" }
 }

@@ -38,7 +38,7 @@ public final class PipelineStages: Sendable {
     }
 
     public init(
-        layout: DataLayout, setup: StreamSetup, shards: Int, shardLimits: ShardLimits = .kinesis,
+        layout: DataLayout, setup: StreamSetup, streamName: String = KinesisStream.defaultName, shards: Int, shardLimits: ShardLimits = .kinesis,
         cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
         firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
         report: (String) -> Void = { _ in }
@@ -48,15 +48,16 @@ public final class PipelineStages: Sendable {
         switch setup {
         case .durable:
             let stream = try KinesisStream.durable(
-                directory: layout.streamDirectory, shardCount: shards, limits: shardLimits, segmentBytes: segmentBytes, cacheBytes: cacheBytes,
-                clock: clock, report: report)
+                directory: layout.streamDirectory, name: streamName, shardCount: shards, limits: shardLimits, segmentBytes: segmentBytes,
+                cacheBytes: cacheBytes, clock: clock, report: report)
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
             (source, checkpoints) = (embedded, embedded)
         case .scratch:
             try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
             let stream = try KinesisStream(
-                scratchIn: layout.directory, shardCount: shards, limits: shardLimits, segmentBytes: segmentBytes, cacheBytes: cacheBytes, clock: clock)
+                scratchIn: layout.directory, name: streamName, shardCount: shards, limits: shardLimits, segmentBytes: segmentBytes,
+                cacheBytes: cacheBytes, clock: clock)
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
             (source, checkpoints) = (embedded, embedded)

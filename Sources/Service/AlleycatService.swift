@@ -26,6 +26,8 @@ public final class AlleycatService: Sendable {
         public var host = "127.0.0.1"
         public var port = 8080
         public var layout = DataLayout()
+        /// The stream the pipeline reads (`--stream`), made at start when missing.
+        public var streamName = KinesisStream.defaultName
         public var shards = 1
         public var shardLimits = ShardLimits.kinesis
         public var raceLength = RaceSchedule.defaultRaceLength
@@ -68,7 +70,8 @@ public final class AlleycatService: Sendable {
     public let hub: LiveHub
     public let metrics: ServiceMetrics
     /// The Kinesis-compatible ingest API (POST /) and who may use it (nil over a remote source).
-    public let kinesis: KinesisAPI?
+    /// The Kinesis API over every hosted stream (nil when the pipeline reads a remote one).
+    public let kinesis: KinesisStreams?
     public let keyRing: APIKeyRing
     /// Kinesis API calls run here: enough threads that calls waiting for one fsync
     /// do not hold up the others (they share the next sync).
@@ -87,7 +90,8 @@ public final class AlleycatService: Sendable {
         let setup: PipelineStages.StreamSetup = configuration.remoteSource.map { .remote($0.source, checkpoints: $0.checkpoints) }
             ?? (configuration.durable ? .durable : .scratch)
         stages = try PipelineStages(
-            layout: configuration.layout, setup: setup, shards: configuration.shards, shardLimits: configuration.shardLimits,
+            layout: configuration.layout, setup: setup, streamName: configuration.streamName, shards: configuration.shards,
+            shardLimits: configuration.shardLimits,
             cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose, clock: clock,
             mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
         let merger = stages.merger
@@ -102,14 +106,33 @@ public final class AlleycatService: Sendable {
         metrics = ServiceMetrics()
         // The stream's tags and fan-out consumers live beside a durable stream's log; a scratch stream's go with it.
         let kept = configuration.durable ? configuration.layout.streamDirectory : nil
-        do throws(KinesisAPIError) {
-            kinesis = try stages.stream.map { stream throws(KinesisAPIError) in
-                try KinesisAPI(
-                    stream: stream, createdMillis: clock.nowMillis(), tagsPath: kept.map { $0 + "/tags.json" },
-                    consumersPath: kept.map { $0 + "/consumers.json" }, subscriptionMillis: configuration.subscriptionMillis)
+        // Streams made over the API, each in a folder of its own (scratch ones beside the data folder's).
+        let layout = configuration.layout
+        let limits = configuration.shardLimits
+        let cacheBytes = configuration.cacheBytes
+        let segmentBytes = configuration.segmentBytes
+        let open: KinesisStreams.Opener = { name, shards, folder in
+            if let folder {
+                return try KinesisStream.durable(
+                    directory: folder, name: name, shardCount: shards, limits: limits, segmentBytes: segmentBytes, cacheBytes: cacheBytes, clock: clock)
             }
-        } catch {
+            return try KinesisStream(
+                scratchIn: layout.directory, name: name, shardCount: shards, limits: limits, segmentBytes: segmentBytes, cacheBytes: cacheBytes, clock: clock)
+        }
+        do {
+            kinesis = try stages.stream.map { stream in
+                let primary = try KinesisAPI(
+                    stream: stream, createdMillis: clock.nowMillis(), tagsPath: kept.map { $0 + "/tags.json" },
+                    consumersPath: kept.map { $0 + "/consumers.json" }, subscriptionMillis: configuration.subscriptionMillis,
+                    modePath: kept.map { $0 + "/mode" })
+                return try KinesisStreams(
+                    primary: primary, directory: configuration.durable ? layout.streamsDirectory : nil,
+                    subscriptionMillis: configuration.subscriptionMillis, open: open)
+            }
+        } catch let error as KinesisAPIError {
             throw StartError(error.message)
+        } catch {
+            throw StartError("the streams made over the API could not be opened: \(error)")
         }
         do throws(APISecretSeal.Failure) {
             keyRing = APIKeyRing(store: stages.store, seal: try APISecretSeal(keyFile: configuration.layout.secretKeyPath), clock: clock)

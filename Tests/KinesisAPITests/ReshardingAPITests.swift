@@ -22,7 +22,7 @@ import Testing
             {"ShardId":"shardId-000000000002","ParentShardId":"shardId-000000000000","AdjacentParentShardId":"shardId-000000000001","HashKeyRange":\(Self.whole),"SequenceNumberRange":{"StartingSequenceNumber":"1000002000000000000000001"}}]}
             """)
         #expect(fixture.ok(.describeStreamSummary, #"{"StreamName":"alleycat"}"#).contains(#""OpenShardCount":1,"#))
-        #expect(fixture.ok(.describeLimits, "{}") == #"{"ShardLimit":1024,"OpenShardCount":1,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":0}"#)
+        #expect(fixture.ok(.describeLimits, "{}") == #"{"ShardLimit":1024,"OpenShardCount":1,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":50}"#)
     }
 
     @Test func theEndOfAClosedShardNamesItsChildren() {

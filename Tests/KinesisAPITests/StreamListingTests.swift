@@ -16,7 +16,7 @@ import Testing
         #expect(fixture.refusal(.listStreams, #"{"Limit":0}"#)
             == .validation("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value between 1 and 10000"))
         #expect(fixture.refusal(.listStreams, #"{"NextToken":"xyz"}"#)
-            == .invalidArgument("NextToken 'xyz' is not one this service gave: it has one stream, listed in full without one"))
+            == .invalidArgument("NextToken 'xyz' is not one this service gave: send the NextToken of the previous ListStreams answer"))
     }
 
     @Test func describeStreamPagesItsShardsAsListShardsGivesThem() {
@@ -38,6 +38,6 @@ import Testing
 
     @Test func describeLimitsCountsTheOpenShards() {
         #expect(APIFixture(shards: 4).ok(.describeLimits, "{}")
-            == #"{"ShardLimit":1024,"OpenShardCount":4,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":0}"#)
+            == #"{"ShardLimit":1024,"OpenShardCount":4,"OnDemandStreamCount":0,"OnDemandStreamCountLimit":50}"#)
     }
 }

@@ -234,8 +234,8 @@ import Testing
          "Shard shardId-000000000009 in stream alleycat under account 000000000000 does not exist: ListShards gives this stream's 2 shard id(s)"),
         ("GetRecords", #"{"ShardIterator":"AAAA"}"#, "InvalidArgumentException",
          "Invalid ShardIterator: use one returned by GetShardIterator or GetRecords of this service"),
-        ("CreateStream", #"{"StreamName":"x","ShardCount":1}"#, "UnknownOperationException",
-         "X-Amz-Target 'Kinesis_20131202.CreateStream' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource, Kinesis_20131202.IncreaseStreamRetentionPeriod, Kinesis_20131202.DecreaseStreamRetentionPeriod, Kinesis_20131202.SplitShard, Kinesis_20131202.MergeShards, Kinesis_20131202.UpdateShardCount, Kinesis_20131202.RegisterStreamConsumer, Kinesis_20131202.DescribeStreamConsumer, Kinesis_20131202.ListStreamConsumers, Kinesis_20131202.DeregisterStreamConsumer, Kinesis_20131202.SubscribeToShard, Kinesis_20131202.StartStreamEncryption, Kinesis_20131202.StopStreamEncryption, Kinesis_20131202.PutResourcePolicy, Kinesis_20131202.GetResourcePolicy, Kinesis_20131202.DeleteResourcePolicy"),
+        ("EnableEnhancedMonitoring", #"{"StreamName":"alleycat","ShardLevelMetrics":["ALL"]}"#, "UnknownOperationException",
+         "X-Amz-Target 'Kinesis_20131202.EnableEnhancedMonitoring' is not an operation this service has: Kinesis_20131202.PutRecord, Kinesis_20131202.PutRecords, Kinesis_20131202.ListShards, Kinesis_20131202.DescribeStreamSummary, Kinesis_20131202.GetShardIterator, Kinesis_20131202.GetRecords, Kinesis_20131202.ListStreams, Kinesis_20131202.DescribeStream, Kinesis_20131202.DescribeLimits, Kinesis_20131202.AddTagsToStream, Kinesis_20131202.RemoveTagsFromStream, Kinesis_20131202.ListTagsForStream, Kinesis_20131202.TagResource, Kinesis_20131202.UntagResource, Kinesis_20131202.ListTagsForResource, Kinesis_20131202.IncreaseStreamRetentionPeriod, Kinesis_20131202.DecreaseStreamRetentionPeriod, Kinesis_20131202.SplitShard, Kinesis_20131202.MergeShards, Kinesis_20131202.UpdateShardCount, Kinesis_20131202.RegisterStreamConsumer, Kinesis_20131202.DescribeStreamConsumer, Kinesis_20131202.ListStreamConsumers, Kinesis_20131202.DeregisterStreamConsumer, Kinesis_20131202.SubscribeToShard, Kinesis_20131202.CreateStream, Kinesis_20131202.DeleteStream, Kinesis_20131202.UpdateStreamMode, Kinesis_20131202.StartStreamEncryption, Kinesis_20131202.StopStreamEncryption, Kinesis_20131202.PutResourcePolicy, Kinesis_20131202.GetResourcePolicy, Kinesis_20131202.DeleteResourcePolicy"),
     ] as [(String, String, String, String)])
     func refusalsCarryTheirTypeAndMessage(action: String, body: String, type: String, message: String) async throws {
         let rig = try rig()
@@ -316,6 +316,20 @@ import Testing
         let limit = try await post(rig, "PutRecords", String(repeating: " ", count: 8_388_608))
         #expect(limit.status == .badRequest)
         #expect(limit.text == refusal("SerializationException", "Malformed JSON at byte 8388608: expected '{' to start an object, found the end of the body"))
+    }
+
+    /// The pipeline's stream is the one `--stream` names; a stream made over the API sits beside it.
+    @Test func thePipelineReadsTheStreamItIsGiven() async throws {
+        let rig = try ServiceRig { $0.streamName = "laps" }
+        defer { rig.remove() }
+        _ = try rig.service.store.createAPIKey(name: "test", secret: Self.key, requestsPerSecond: 100, burst: 100, nowMillis: rig.clock.nowMillis())
+        #expect(rig.service.stream?.name == "laps")
+        #expect(try await post(rig, "PutRecord", #"{"StreamName":"laps","Data":"aGk=","PartitionKey":"a"}"#).status == .ok)
+        #expect(try await post(rig, "CreateStream", #"{"StreamName":"other","ShardCount":1}"#).text == "{}")
+        #expect(try await post(rig, "PutRecord", #"{"StreamName":"other","Data":"aGk=","PartitionKey":"a"}"#).status == .ok)
+        #expect(rig.service.stream!.listShards().map(\.recordCount) == [1, 0])
+        let listed = try await post(rig, "ListStreams", "{}")
+        #expect(listed.text.hasPrefix(#"{"StreamNames":["laps","other"],"HasMoreStreams":false,"#))
     }
 
     /// SubscribeToShard over the route: an event stream, `initial-response` first, then the

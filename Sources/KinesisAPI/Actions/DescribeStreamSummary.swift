@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import KinesisStream
 import KinesisWire
 
@@ -21,6 +23,9 @@ extension KinesisAPI {
         return writer.bytes
     }
 
+    /// PROVISIONED or ON_DEMAND.
+    var streamMode: String { mode.isOnDemand ? "ON_DEMAND" : "PROVISIONED" }
+
     /// StreamName, StreamARN, StreamStatus and StreamModeDetails (ListStreams' summaries,
     /// DescribeStream, DescribeStreamSummary).
     func writeStreamIdentity(_ writer: inout JSONWriter) {
@@ -33,7 +38,7 @@ extension KinesisAPI {
         writer.key("StreamModeDetails")
         writer.beginObject()
         writer.key("StreamMode")
-        writer.string("PROVISIONED")
+        writer.string(streamMode)
         writer.endObject()
     }
 
@@ -53,5 +58,33 @@ extension KinesisAPI {
         writer.endArray()
         writer.key("EncryptionType")
         writer.string("NONE")
+    }
+}
+
+/// A stream's capacity mode, kept in a file beside a durable stream's log (`mode`:
+/// PROVISIONED or ON_DEMAND) so it survives a restart. ON_DEMAND is recorded and shown;
+/// the stream's shards do not scale by themselves.
+final class StreamMode: Sendable {
+    private let path: String?
+    private let onDemand: Mutex<Bool>
+
+    init(path: String?, onDemand: Bool) {
+        self.path = path
+        let saved = path.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        self.onDemand = Mutex(saved.map { $0.hasPrefix("ON_DEMAND") } ?? onDemand)
+    }
+
+    var isOnDemand: Bool { onDemand.withLock { $0 } }
+
+    /// Sets the mode (UpdateStreamMode), saved first when it is kept.
+    func set(onDemand value: Bool) throws(KinesisAPIError) {
+        if let path {
+            do {
+                try Data((value ? "ON_DEMAND\n" : "PROVISIONED\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw .internalFailure("the stream's mode could not be saved to \(path) (\(error)); nothing changed: retry later")
+            }
+        }
+        onDemand.withLock { $0 = value }
     }
 }

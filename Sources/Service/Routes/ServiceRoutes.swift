@@ -18,7 +18,7 @@ struct ServiceRoutes: Sendable {
     let hub: LiveHub
     let metrics: ServiceMetrics
     /// Nil when the service reads a remote stream (`--source`): it hosts none to put into.
-    let kinesis: KinesisAPI?
+    let kinesis: KinesisStreams?
     let keyRing: APIKeyRing
     /// Threads for Kinesis API calls, which block while a durable stream syncs its log.
     let ingestPool: NIOThreadPool

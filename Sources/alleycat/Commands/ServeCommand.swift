@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data"), help: "Data directory.")
     var directory = "data"
 
+    @Option(help: "The stream the pipeline reads, made at start when missing (others can be made over the API with CreateStream).")
+    var stream = KinesisStream.defaultName
+
     @Option(help: "Shards in the stream (each takes 1,000 records a second).")
     var shards = 1
 
@@ -112,6 +115,9 @@ struct ServeCommand: AsyncParsableCommand {
         if simulateRacers < 0 { throw ValidationError("--simulate-racers must be 0 or more") }
         if speedFactor == nil { throw ValidationError("--speed must be realtime or a positive factor such as 10, got '\(speed)'") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
+        if !(1...128).contains(stream.utf8.count) || !stream.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) {
+            throw ValidationError("--stream must be 1 to 128 letters, digits, '_', '.' or '-', got '\(stream)'")
+        }
         if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
         if streamSegmentKB < 1 || streamSegmentKB > 1 << 22 { throw ValidationError("--stream-segment-kb must be 1 to 4194304, got \(streamSegmentKB)") }
         if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
@@ -148,6 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.layout = DataLayout(directory: directory)
         configuration.shards = shards
+        configuration.streamName = stream
         configuration.shardLimits = ShardLimits(recordsPerSecond: recordsPerShardSecond)
         configuration.durable = !inMemory
         configuration.cacheBytes = streamCacheMB << 20
