@@ -4,6 +4,7 @@ import Glibc
 import Firehose
 import Foundation
 import Hummingbird
+import HummingbirdHTTP2
 import HummingbirdCore
 import KinesisAPI
 import NIOPosix
@@ -238,6 +239,23 @@ public final class AlleycatService: Sendable {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "alleycat"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// The same routes over HTTP/2 without TLS (h2c with prior knowledge) on `port`, for
+    /// clients that want HTTP/2, SubscribeToShard's (the Java SDK v2, KCL 2.x) above all.
+    /// WebSocket upgrades and the HTTP/1 connection guard are not on this listener.
+    public func http2Application(
+        port: Int, logger: Logger = Logger(label: "alleycat-h2"), onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let routes = ServiceRoutes(
+            store: store, historyBucket: stages.historyBucket, rankings: rankings, hub: hub, metrics: metrics, kinesis: kinesis,
+            keyRing: keyRing, ingestPool: ingestPool, health: { [self] in health() })
+        return Application(
+            router: routes.router(),
+            server: .plaintextHTTP2(),
+            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "alleycat"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -117,6 +117,21 @@ import Testing
         #expect(check.out.hasSuffix("kinesis-cbor: 4 checks passed\n"), "\(check.out)")
     }
 
+    /// scripts/kinesis-h2.py: SubscribeToShard over HTTP/2 (h2c) with httpx, as the Java SDK v2 subscribes.
+    @Test(.timeLimit(.minutes(2))) func subscribeToShardOverHTTP2() throws {
+        let directory = temporaryDirectory("h2")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (key, secret) = try createSigningKey("h2", data: directory)
+        let serve = try ServeProcess(["--data", directory, "--shards", "2", "--http2-port", "0"])
+        let port = try #require(serve.http2Port)
+        let check = try run("/usr/bin/env", [
+            "python3", "\(repositoryRoot)/scripts/kinesis-h2.py", "--endpoint", "http://127.0.0.1:\(port)", "--api-key", key, "--secret", secret,
+        ])
+        #expect(serve.stop() == 0)
+        #expect(check.status == 0, "\(check.out)\n\(check.err)")
+        #expect(check.out.hasSuffix("kinesis-h2: 4 checks passed\n"), "\(check.out)")
+    }
+
     /// scripts/kinesis-compat.py: boto3, pointed at the service with endpoint_url.
     @Test(.timeLimit(.minutes(3))) func boto3WorksUnchanged() throws {
         let directory = temporaryDirectory("boto3")

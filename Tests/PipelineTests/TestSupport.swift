@@ -54,6 +54,9 @@ final class ServeProcess {
     let port: Int
     private let output = Pipe()
 
+    /// The HTTP/2 listener's port, when started with `--http2-port`.
+    private(set) var http2Port: Int?
+
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: alleycatBinary)
         process.arguments = ["serve", "--port", "0"] + arguments
@@ -66,8 +69,12 @@ final class ServeProcess {
         // The first line says where it listens (waiting here is for start-up, not a measurement).
         var text = ""
         let deadline = Date().addingTimeInterval(60)
-        while !text.contains("/ (dashboard") && Date() < deadline && process.isRunning {
+        let http2 = arguments.contains("--http2-port")
+        while !(text.contains("/ (dashboard") && (!http2 || text.contains("HTTP/2 (h2c"))) && Date() < deadline && process.isRunning {
             text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        if http2, let range = text.range(of: "HTTP/2 (h2c, prior knowledge) on http://127.0.0.1:") {
+            http2Port = Int(text[range.upperBound...].prefix { $0.isNumber })
         }
         guard let range = text.range(of: "listening on http://127.0.0.1:"),
               let port = Int(text[range.upperBound...].prefix { $0.isNumber })

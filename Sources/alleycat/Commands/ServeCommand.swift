@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data"), help: "Data directory.")
     var directory = "data"
 
+    @Option(name: .customLong("http2-port"), help: "Also serve the routes over HTTP/2 without TLS (h2c, prior knowledge) on this port (0: any free one), for clients that want HTTP/2 for SubscribeToShard (the Java SDK v2, KCL 2.x). Off unless given.")
+    var http2Port: Int?
+
     @Option(help: "The stream the pipeline reads, made at start when missing (others can be made over the API with CreateStream).")
     var stream = KinesisStream.defaultName
 
@@ -118,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(1...128).contains(stream.utf8.count) || !stream.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) {
             throw ValidationError("--stream must be 1 to 128 letters, digits, '_', '.' or '-', got '\(stream)'")
         }
+        if let http2Port, !(0...65535).contains(http2Port) { throw ValidationError("--http2-port must be 0 to 65535, got \(http2Port)") }
         if streamCacheMB < 0 || streamCacheMB > 1 << 20 { throw ValidationError("--stream-cache-mb must be 0 to 1048576, got \(streamCacheMB)") }
         if streamSegmentKB < 1 || streamSegmentKB > 1 << 22 { throw ValidationError("--stream-segment-kb must be 1 to 4194304, got \(streamSegmentKB)") }
         if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
@@ -187,6 +191,14 @@ struct ServeCommand: AsyncParsableCommand {
         let stopping = StopFlag()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.application(onListening: onListening).runService() }
+            if let http2Port {
+                group.addTask {
+                    try await service.http2Application(port: http2Port) { port in
+                        print("alleycat serve: HTTP/2 (h2c, prior knowledge) on http://\(host):\(port)/")
+                        fflush(nil)
+                    }.runService()
+                }
+            }
             if simulateRacers > 0 {
                 let plan = try simulationPlan(startMillis: started)
                 print("simulating \(plan.racers) riders, \(plan.races) race(s) of \(plan.seconds) s, speed \(speed)")
