@@ -173,6 +173,15 @@ check "merge-shards and split-shard: the open shards and their parents" \
 refused "merge-shards of shards that do not touch" \
     "An error occurred (InvalidArgumentException) when calling the MergeShards operation: Shards shardId-000000000005 and shardId-000000000006 in stream alleycat are not an adjacent pair of shards eligible for merging: their hash key ranges (255211775190703847597530955573826158592...340282366920938463463374607431768211455 and 0...170141183460469231731687303715884105727) must touch" \
     merge-shards --stream-name alleycat --shard-to-merge shardId-000000000005 --adjacent-shard-to-merge shardId-000000000006
+aws kinesis tag-resource --resource-arn "$arn" --tags env=test
+check "tag-resource, list-tags-for-resource" '[{"Key":"env","Value":"test"},{"Key":"team","Value":"racing"}]' '.Tags' \
+    list-tags-for-resource --resource-arn "$arn"
+aws kinesis untag-resource --resource-arn "$arn" --tag-keys env
+check "untag-resource" '[{"Key":"team","Value":"racing"}]' '.Tags' list-tags-for-resource --resource-arn "$arn"
+aws kinesis update-stream-mode --stream-arn "$arn" --stream-mode-details StreamMode=ON_DEMAND
+check "update-stream-mode to ON_DEMAND" '"ON_DEMAND"' '.StreamDescriptionSummary.StreamModeDetails.StreamMode' describe-stream-summary --stream-name alleycat
+aws kinesis update-stream-mode --stream-arn "$arn" --stream-mode-details StreamMode=PROVISIONED
+
 # Streams as resources: one made, written to, listed and deleted beside the pipeline's.
 aws kinesis create-stream --stream-name laps --shard-count 2
 check "create-stream: ACTIVE with its shards" '{"StreamStatus":"ACTIVE","OpenShardCount":2,"StreamMode":"PROVISIONED"}' \

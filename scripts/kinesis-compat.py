@@ -26,6 +26,7 @@ Streams JSON API (POST /, X-Amz-Target: Kinesis_20131202.<Action>) and checks, i
     ListShards gave; DescribeLimits counts them as open.
  9. Tags: AddTagsToStream then ListTagsForStream and ListTagsForResource show them;
     RemoveTagsFromStream takes them off again (the stream's other tags are left alone).
+14. Retention: IncreaseStreamRetentionPeriod to 48 h and back down; below 24 h refused.
 13. Streams as resources: CreateStream of a new stream, boto3's stream_exists waiter, a
     PutRecord to it, ListStreams with it, DeleteStream and the stream_not_exists waiter.
 12. Enhanced fan-out: RegisterStreamConsumer (ACTIVE), DescribeStreamConsumer and
@@ -387,6 +388,15 @@ class Compat:
         expect(not stored, f"the refused record is in {shard}: {stored}")
         return shard
 
+    def retention(self):
+        self.kinesis.increase_stream_retention_period(StreamName=self.stream, RetentionPeriodHours=48)
+        hours = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["RetentionPeriodHours"]
+        expect(hours == 48, f"RetentionPeriodHours {hours} after IncreaseStreamRetentionPeriod to 48")
+        self.kinesis.decrease_stream_retention_period(StreamName=self.stream, RetentionPeriodHours=24)
+        expect_error(lambda: self.kinesis.decrease_stream_retention_period(StreamName=self.stream, RetentionPeriodHours=12),
+                     ["InvalidArgumentException"], 400)
+        return "48 h, then 24 h again"
+
     def streams_as_resources(self):
         name = f"compat-{uuid.uuid4().hex[:8]}"
         self.kinesis.create_stream(StreamName=name, ShardCount=2)
@@ -524,6 +534,7 @@ def main():
         checks.append(("PutRecord with the revoked key: 403 AccessDeniedException",
                        lambda: c.auth("AccessDeniedException", key=args.revoked_key)))
     checks.append(("Enhanced fan-out: a consumer registered, SubscribeToShard events read, deregistered", c.fan_out))
+    checks.append(("Retention: IncreaseStreamRetentionPeriod to 48 h, Decrease to 24 h, below 24 h refused", c.retention))
     checks.append(("CreateStream, waited for, written to, listed, deleted, waited for", c.streams_as_resources))
     checks.append(("UpdateShardCount while reading: the parent read to its end gives ChildShards", c.reshard_while_reading))
     for what, check in checks:

@@ -146,7 +146,7 @@ import Testing
         ])
         #expect(serve.stop() == 0)
         #expect(check.status == 0, "\(check.out)\n\(check.err)")
-        #expect(check.out.hasSuffix("kinesis-compat: 22 checks passed\n"), "\(check.out)")
+        #expect(check.out.hasSuffix("kinesis-compat: 23 checks passed\n"), "\(check.out)")
     }
 }
 
