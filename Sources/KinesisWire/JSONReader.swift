@@ -211,10 +211,10 @@ public struct JSONReader {
         }
     }
 
-    private mutating func expect(_ byte: UInt8, _ what: String) throws(WireError) {
+    private mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(WireError) {
         skipWhitespace()
         guard peek() == byte else {
-            throw error("expected \(what), found \(position < bytes.count ? describe(bytes[position]) : "the end of the body")")
+            throw error("expected \(what()), found \(position < bytes.count ? describe(bytes[position]) : "the end of the body")")
         }
         position += 1
     }
