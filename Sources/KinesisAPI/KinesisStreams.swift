@@ -130,6 +130,8 @@ public final class KinesisStreams: Sendable {
             let folder = directory.map { "\($0)/\(input.name)" }
             do {
                 if let folder {
+                    // What a creation that did not finish left (no `created` file: not found at start) goes first.
+                    try? FileManager.default.removeItem(atPath: folder)
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
                 let stream = try self.open(input.name, shards, folder)
