@@ -71,6 +71,17 @@ import Testing
             }
         }
 
+        /// UpdateShardCount to `target` open shards: on the stream, or over the API of the node.
+        func reshard(_ target: Int) throws {
+            switch kind {
+            case .embedded:
+                _ = try stream!.updateShardCount(target)
+            case .kinesisClient:
+                _ = try (source as! KinesisClient).call(
+                    action: "UpdateShardCount", body: Array(#"{"StreamName":"alleycat","TargetShardCount":\#(target),"ScalingType":"UNIFORM_SCALING"}"#.utf8))
+            }
+        }
+
         func restart() throws {
             switch kind {
             case .embedded:
@@ -191,5 +202,34 @@ import Testing
         // The same records, with the same sequence numbers, as before the restart.
         let before = Dictionary(uniqueKeysWithValues: firstRun.map { (texts([$0])[0], $0.sequenceNumber) })
         #expect(resumed.filter { !texts([$0])[0].hasSuffix("after") }.allSatisfy { before[texts([$0])[0]] == $0.sequenceNumber })
+    }
+
+    /// A reader that follows lineage, across 2 → 4 → 2 shards while it reads: every record
+    /// once, each partition key's in the order put.
+    @Test(.timeLimit(.minutes(2)), arguments: Kind.allCases) func aReaderFollowsTheLineageOfAReshard(kind: Kind) throws {
+        let rig = try Rig(kind)
+        defer { rig.close() }
+        let reader = try StreamReader(name: "firehose", source: rig.source, checkpoints: rig.checkpoints, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+        var read: [StreamRecord] = []
+        func drain(until count: Int) {
+            let deadline = Date().addingTimeInterval(30)
+            while read.count < count && Date() < deadline {
+                read += reader.poll()
+                usleep(50_000)
+            }
+        }
+        try rig.put(["a0", "b0", "a1"])
+        drain(until: 2)
+        try rig.reshard(4)
+        try rig.put(["a2", "b1", "a3"])
+        try rig.reshard(2)
+        try rig.put(["b2", "a4"])
+        drain(until: 8)
+        #expect(read.count == 8)
+        #expect(texts(read.filter { $0.partitionKey == "a" }) == ["a0", "a1", "a2", "a3", "a4"])
+        #expect(texts(read.filter { $0.partitionKey == "b" }) == ["b0", "b1", "b2"])
+        let shards = try rig.source.listShards()
+        #expect(shards.count == 8 && shards.filter { !$0.isClosed }.count == 2)
+        #expect(shards.filter { $0.parentShardId != nil }.allSatisfy { $0.parents.count <= 2 })
     }
 }
