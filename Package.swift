@@ -46,7 +46,7 @@ let package = Package(
                 "StreamReading", "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisStream", "RaceModel"]),
+        .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisCBOR", "KinesisStream", "RaceModel"]),
         .target(
             name: "Simulator",
             dependencies: [
@@ -116,7 +116,7 @@ let package = Package(
         .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "SigV4", "StreamReading"], path: "Tests/AlleycatTesting"),
         .testTarget(
             name: "KinesisClientTests", dependencies: ["KinesisClient", "SigV4", "StreamReading", "KinesisWire", "KinesisAPI", "KinesisStream", "AlleycatTesting"]),
-        .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisWire", "KinesisStream", "RaceModel"]),
+        .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisCBOR", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "KinesisAPI"]),

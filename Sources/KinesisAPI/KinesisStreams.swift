@@ -71,6 +71,11 @@ public final class KinesisStreams: Sendable {
         }
     }
 
+    /// PutRecords answered in CBOR, on the stream it names (`body`: the request as JSON).
+    public func putRecordsCBOR(_ body: [UInt8], region: String? = nil) throws(KinesisAPIError) -> [UInt8] {
+        try target(.putRecords, body).putRecordsCBOR(body, region: region)
+    }
+
     /// SubscribeToShard on the stream its ConsumerARN names.
     public func subscribe(_ body: [UInt8], region: String? = nil) throws(KinesisAPIError) -> Subscription {
         try target(.subscribeToShard, body).subscribe(body, region: region)

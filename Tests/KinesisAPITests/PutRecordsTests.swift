@@ -1,4 +1,5 @@
 import KinesisAPI
+import KinesisCBOR
 import KinesisStream
 import Testing
 
@@ -79,4 +80,14 @@ import Testing
         #expect(PutRecordsCall.refusal(Array(#"{"__type":"com.amazon#ThrottlingException","message":"slow down"}"#.utf8)) == ("ThrottlingException", "slow down"))
         #expect(PutRecordsCall.refusal(Array("<html>".utf8)) == ("", "<html>"))
     }
+}
+
+/// PutRecords' CBOR answer, written straight in CBOR, is byte for byte the JSON answer transcoded.
+@Test func putRecordsInCBORIsTheJSONAnswerTranscoded() throws {
+    let body = #"{"StreamName":"alleycat","Records":[{"Data":"aGk=","PartitionKey":"a"},{"Data":"aGk=","PartitionKey":"a"},{"Data":"aGk=","PartitionKey":"b"}]}"#
+    let limits = ShardLimits(recordsPerSecond: 1)
+    let json = APIFixture(shards: 2, limits: limits).ok(.putRecords, body)
+    #expect(json.contains(#""FailedRecordCount":1"#) && json.contains("ProvisionedThroughputExceededException"))
+    let direct = try APIFixture(shards: 2, limits: limits).api.putRecordsCBOR(Array(body.utf8))
+    #expect(direct == (try KinesisCBOR.answerCBOR(json: Array(json.utf8))))
 }

@@ -49,11 +49,15 @@ extension ServiceRoutes {
                     return Self.eventStream(subscription, format: format, pool: ingestPool)
                 }
                 let body: [UInt8]
+                // PutRecords' answer is written straight in CBOR for a CBOR client; the others are transcoded.
+                let direct = format == .cbor && kinesisAction == .putRecords
                 do {
                     // A durable stream answers once its log is synced: the call blocks its thread
                     // for the fsync, so it runs on the ingest pool, not the cooperative pool.
                     body = try await ingestPool.runIfActive {
-                        try kinesis.handle(kinesisAction, body: json, region: credential?.signingRegion)
+                        direct
+                            ? try kinesis.putRecordsCBOR(json, region: credential?.signingRegion)
+                            : try kinesis.handle(kinesisAction, body: json, region: credential?.signingRegion)
                     }
                 } catch let error as KinesisAPIError {
                     throw error
@@ -61,6 +65,9 @@ extension ServiceRoutes {
                     throw KinesisAPIError.internalFailure("the service is stopping: \(error)")
                 }
                 metrics.kinesisRequest(action: kinesisAction.rawValue, outcome: "ok", key: key.name).increment()
+                if direct {
+                    return Response(status: .ok, headers: [.contentType: KinesisAPI.cborContentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+                }
                 return Self.answer(status: .ok, body: body, format: format)
             } catch let error as KinesisAPIError {
                 let name = (try? KinesisAPI.action(target: request.headers[.amzTarget]).rawValue) ?? "unknown"
