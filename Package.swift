@@ -46,7 +46,7 @@ let package = Package(
                 "StreamReading", "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisCBOR", "KinesisStream", "RaceModel"]),
+        .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisCBOR", "KinesisStream", "RaceModel", "CZlib"]),
         .target(
             name: "Simulator",
             dependencies: [
@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator", "SigV4", "KinesisCBOR",
+                "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator", "SigV4", "KinesisCBOR", "KinesisAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]),

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KinesisAPI
 import KinesisCBOR
 import KinesisWire
 import Pipeline

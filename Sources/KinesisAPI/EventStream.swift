@@ -1,3 +1,6 @@
+import CZlib
+import KinesisWire
+
 /// The AWS event stream encoding (`application/vnd.amazon.eventstream`) that
 /// SubscribeToShard answers in: a sequence of messages, each
 ///
@@ -91,17 +94,11 @@ public enum EventStream {
     }
 }
 
-/// CRC-32 (IEEE 802.3, the zlib and event stream one), by table.
+/// CRC-32 (IEEE 802.3, the one the event stream and gzip use), by zlib.
 enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
     static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        return crc ^ 0xFFFF_FFFF
+        let crc = bytes.withContiguousStorageIfAvailable { crc32(0, $0.baseAddress, uInt($0.count)) }
+            ?? Array(bytes).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+        return UInt32(truncatingIfNeeded: crc)
     }
 }

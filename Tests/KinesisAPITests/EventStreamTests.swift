@@ -1,5 +1,6 @@
+import KinesisWire
 import Testing
-@testable import KinesisWire
+@testable import KinesisAPI
 
 /// The event stream framing SubscribeToShard answers in: exact bytes, CRCs, and read back.
 struct EventStreamTests {
