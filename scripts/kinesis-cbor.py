@@ -31,16 +31,9 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from checks import expect, run
+
 CBOR = "application/x-amz-cbor-1.1"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, details):
-    if not condition:
-        raise CheckFailed(details)
 
 
 def millis(value, _immutable=False):
@@ -129,18 +122,7 @@ def main():
         ("an unknown stream: 400 ResourceNotFoundException in CBOR", refusal),
         ("malformed CBOR: 400 SerializationException in CBOR", malformed),
     ]
-    for what, check in checks:
-        try:
-            note = check()
-        except CheckFailed as failure:
-            print(f"FAIL: {what}: {failure}", file=sys.stderr)
-            return 1
-        except Exception as error:
-            print(f"FAIL: {what}: unexpected {type(error).__name__}: {error}", file=sys.stderr)
-            return 1
-        print(f"ok: {what}" + (f" ({note})" if note else ""))
-    print(f"kinesis-cbor: {len(checks)} checks passed")
-    return 0
+    return run("kinesis-cbor", checks)
 
 
 if __name__ == "__main__":

@@ -31,14 +31,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.eventstream import EventStreamBuffer
 
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, details):
-    if not condition:
-        raise CheckFailed(details)
+from checks import expect, run
 
 
 def main():
@@ -116,18 +109,7 @@ def main():
         ("SubscribeToShard over HTTP/2: initial-response, then the records put, as an event stream", subscribe),
         ("DeregisterStreamConsumer over HTTP/2", deregister),
     ]
-    for what, check in checks:
-        try:
-            note = check()
-        except CheckFailed as failure:
-            print(f"FAIL: {what}: {failure}", file=sys.stderr)
-            return 1
-        except Exception as error:
-            print(f"FAIL: {what}: unexpected {type(error).__name__}: {error}", file=sys.stderr)
-            return 1
-        print(f"ok: {what}" + (f" ({note})" if note else ""))
-    print(f"kinesis-h2: {len(checks)} checks passed")
-    return 0
+    return run("kinesis-h2", checks)
 
 
 if __name__ == "__main__":

@@ -256,12 +256,7 @@ struct CreateStreamInput {
             switch member {
             case "StreamName": name = try reader.optionalString(member)
             case "ShardCount": shardCount = try reader.optionalInteger(member)
-            case "StreamModeDetails":
-                if reader.readNull() { return }
-                try reader.expectKind(.object, member)
-                try reader.readObject { reader, member in
-                    if member == "StreamMode" { mode = try reader.optionalString("StreamModeDetails.StreamMode") } else { try reader.skipValue() }
-                }
+            case "StreamModeDetails": mode = try reader.streamMode() ?? mode
             default: try reader.skipValue()
             }
         }
@@ -301,6 +296,19 @@ struct DeleteStreamInput {
     }
 }
 
+extension JSONReader {
+    /// `StreamModeDetails`' StreamMode (CreateStream, UpdateStreamMode), nil when null or absent.
+    mutating func streamMode() throws -> String? {
+        if readNull() { return nil }
+        try expectKind(.object, "StreamModeDetails")
+        var mode: String?
+        try readObject { reader, member in
+            if member == "StreamMode" { mode = try reader.optionalString("StreamModeDetails.StreamMode") } else { try reader.skipValue() }
+        }
+        return mode
+    }
+}
+
 /// UpdateStreamMode's request: StreamARN and StreamModeDetails.
 struct StreamModeInput {
     var stream = StreamTarget()
@@ -311,15 +319,7 @@ struct StreamModeInput {
         var mode: String?
         try readRequest(json) { reader, member in
             if try stream.read(member, &reader) { return }
-            if member == "StreamModeDetails" {
-                if reader.readNull() { return }
-                try reader.expectKind(.object, member)
-                try reader.readObject { reader, member in
-                    if member == "StreamMode" { mode = try reader.optionalString("StreamModeDetails.StreamMode") } else { try reader.skipValue() }
-                }
-            } else {
-                try reader.skipValue()
-            }
+            if member == "StreamModeDetails" { mode = try reader.streamMode() ?? mode } else { try reader.skipValue() }
         }
         guard let mode else { throw missing("streamModeDetails") }
         guard mode == "PROVISIONED" || mode == "ON_DEMAND" else {

@@ -225,7 +225,6 @@ public final class KinesisStream: Sendable {
     public var shardCount: Int { state.withLock { $0.shards.count } }
     /// The shards records go to now.
     public var openShardCount: Int { state.withLock { $0.routing.count } }
-    public var shardIds: [ShardID] { state.withLock { $0.shards.map(\.id) } }
 
     /// Index of the open shard whose range holds `hashKey`.
     public func shardIndex(forHashKey hashKey: UInt128) -> Int {

@@ -227,23 +227,22 @@ extension KinesisAPI {
         guard let name = input.consumerName else { throw missing("consumerName") }
         try StreamTarget(arn: streamARN).check(self)
         let consumer = try consumers.register(name, nowMillis: stream.clock.nowMillis(), streamName: stream.name, accountId: accountId)
+        return consumerAnswer("Consumer", consumer, withStream: false)
+    }
+
+    /// `{"<key>": {the consumer}}`
+    private func consumerAnswer(_ key: StaticString, _ consumer: StreamConsumers.Consumer, withStream: Bool) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.key("Consumer")
-        writeConsumer(consumer, withStream: false, &writer)
+        writer.key(key)
+        writeConsumer(consumer, withStream: withStream, &writer)
         writer.endObject()
         return writer.bytes
     }
 
     /// DescribeStreamConsumer → `{"ConsumerDescription": {..., "StreamARN"}}`.
     func describeConsumer(_ input: ConsumerInput) throws(KinesisAPIError) -> [UInt8] {
-        let consumer = try namedConsumer(input)
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.key("ConsumerDescription")
-        writeConsumer(consumer, withStream: true, &writer)
-        writer.endObject()
-        return writer.bytes
+        consumerAnswer("ConsumerDescription", try namedConsumer(input), withStream: true)
     }
 
     /// DeregisterStreamConsumer → `{}`; the consumer is gone at once.
