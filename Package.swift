@@ -46,6 +46,8 @@ let package = Package(
                 "StreamReading", "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
+        // MQTT 3.1.1's packets on their own (fuzzed; no MQTT package is on the list).
+        .target(name: "MQTTWire"),
         .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisCBOR", "KinesisStream", "RaceModel", "CZlib"]),
         .target(
             name: "Simulator",
@@ -100,11 +102,12 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .target(
             name: "FuzzChecks",
-            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "KinesisCBOR", "CLibFuzzer"],
+            dependencies: ["RaceModel", "KinesisAPI", "KinesisStream", "KinesisWire", "KinesisCBOR", "MQTTWire", "CLibFuzzer"],
             path: "Fuzz/FuzzChecks"),
         .executableTarget(name: "fuzz-record-parser", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-record-parser"),
         .executableTarget(name: "fuzz-kinesis-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-kinesis-request"),
         .executableTarget(name: "fuzz-cbor-request", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-cbor-request"),
+        .executableTarget(name: "fuzz-mqtt-packet", dependencies: ["FuzzChecks"], path: "Fuzz/fuzz-mqtt-packet"),
         .testTarget(name: "RaceModelTests", dependencies: ["RaceModel"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "KinesisStreamTests", dependencies: ["StreamReading", "KinesisStream"]),
@@ -112,6 +115,7 @@ let package = Package(
         .testTarget(name: "KinesisCBORTests", dependencies: ["KinesisCBOR", "KinesisWire"]),
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
+        .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         // What tests of several targets share: a moto_server child on a free port.
         .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "SigV4", "StreamReading"], path: "Tests/AlleycatTesting"),
         .testTarget(

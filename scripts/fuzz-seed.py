@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora: Fuzz/corpus/fuzz-record-parser/,
-Fuzz/corpus/fuzz-kinesis-request/ and Fuzz/corpus/fuzz-cbor-request/. Each folder is
+Fuzz/corpus/fuzz-kinesis-request/, Fuzz/corpus/fuzz-cbor-request/ and
+Fuzz/corpus/fuzz-mqtt-packet/. Each folder is
 emptied and written anew, so run it
 after changing a seed here, then update the file counts in
 Tests/FuzzChecksTests/FuzzChecksTests.swift. scripts/fuzz.sh fuzzes a copy of these
@@ -15,6 +16,11 @@ resource-policy actions, and the files read as text.
 
 CBOR requests are whole bodies (RFC 8949), written by the small encoder below: definite
 lengths and shortest heads unless a seed spells its bytes out.
+
+MQTT inputs are streams of MQTT 3.1.1 packets (OASIS standard, §3) back to back, as a
+client's decoder reads them: one packet, several, or bytes that stop inside one or that
+the reader refuses. Remaining lengths are in their shortest form unless a seed spells its
+bytes out.
 """
 import base64
 import json
@@ -227,6 +233,66 @@ CBOR_REQUESTS = {
 }
 
 
+def mqtt_length(value):
+    """A remaining length (MQTT 3.1.1 §2.2.3) in its shortest form."""
+    encoded = bytearray()
+    while True:
+        group, value = value & 0x7F, value >> 7
+        encoded.append(group | 0x80 if value else group)
+        if not value:
+            return bytes(encoded)
+
+
+def mqtt_string(text):
+    """A UTF-8 string (§1.5.3), or binary data when given bytes: two-byte length, then the bytes."""
+    data = text if isinstance(text, bytes) else text.encode()
+    return struct.pack(">H", len(data)) + data
+
+
+def mqtt_id(packet_id):
+    return struct.pack(">H", packet_id)
+
+
+def mqtt(first, *fields):
+    """A packet: its first byte (type and flags), the remaining length, the fields."""
+    body = b"".join(fields)
+    return bytes([first]) + mqtt_length(len(body)) + body
+
+
+MQTT_CONNACK = mqtt(0x20, b"\x01\x00")
+MQTT_PUBLISH_QOS0 = mqtt(0x30, mqtt_string("alleycat/race/5666666"), record().encode())
+MQTT_PUBLISH_QOS1 = mqtt(0x32, mqtt_string("alleycat-publish"), mqtt_id(7), record().encode())
+MQTT_SUBACK = mqtt(0x90, mqtt_id(1), bytes([0, 1, 2, 0x80]))
+
+MQTT_PACKETS = {
+    "connect-clean-session": mqtt(0x10, mqtt_string("MQTT"), bytes([4, 0x02]), mqtt_id(60), mqtt_string("alleycat")),
+    # Flags 0xEC: user name, password, will retain, will QoS 1, will; no clean session.
+    "connect-will-credentials": mqtt(0x10, mqtt_string("MQTT"), bytes([4, 0xEC]), mqtt_id(30), mqtt_string("racer-123"),
+                                     mqtt_string("alleycat/racers/123/status"), mqtt_string(b"gone"),
+                                     mqtt_string("zo\u00eb"), mqtt_string(b"\x00\xffsecret")),
+    "connack-session-present": MQTT_CONNACK,
+    "publish-qos0": MQTT_PUBLISH_QOS0,
+    "publish-qos1": MQTT_PUBLISH_QOS1,
+    "publish-qos2-dup-retain": mqtt(0x3D, mqtt_string("alleycat/zo\u00eb/\U0001f6b2"), mqtt_id(65535)),
+    "puback": mqtt(0x40, mqtt_id(7)),
+    "pubrec-pubrel-pubcomp": mqtt(0x50, mqtt_id(8)) + mqtt(0x62, mqtt_id(8)) + mqtt(0x70, mqtt_id(8)),
+    "subscribe-three-filters": mqtt(0x82, mqtt_id(1), mqtt_string("sport/tennis/#"), b"\x00", mqtt_string("+/x"), b"\x01",
+                                    mqtt_string("$SYS/#"), b"\x02"),
+    "suback-every-code": MQTT_SUBACK,
+    "unsubscribe-two-filters": mqtt(0xA2, mqtt_id(2), mqtt_string("sport/tennis/#"), mqtt_string("+/x")),
+    "unsuback": mqtt(0xB0, mqtt_id(2)),
+    "ping-disconnect": mqtt(0xC0) + mqtt(0xD0) + mqtt(0xE0),
+    "stream-session": MQTT_CONNACK + MQTT_SUBACK + MQTT_PUBLISH_QOS0 + MQTT_PUBLISH_QOS1 + mqtt(0xD0),
+    "truncated-publish": MQTT_PUBLISH_QOS1[:-3],
+    # Remaining length 2,097,152, the least that takes 4 bytes: over the check's limit.
+    "length-4-bytes-over-limit": b"\x30\x80\x80\x80\x01" + mqtt_string("alleycat"),
+    "length-5-bytes": b"\x30\xff\xff\xff\xff\x01",
+    "length-not-shortest": b"\x40\x82\x00" + mqtt_id(7),
+    "publish-wildcard-topic": mqtt(0x30, mqtt_string("alleycat/+/race"), b"{}"),
+    "stream-then-reserved-type": mqtt(0x40, mqtt_id(7)) + mqtt(0xD0) + b"\xf0\x00",
+}
+
+
 def write(folder, seeds):
     path = os.path.join(ROOT, folder)
     shutil.rmtree(path, ignore_errors=True)
@@ -243,3 +309,4 @@ if __name__ == "__main__":
     write("fuzz-record-parser", RECORDS)
     write("fuzz-kinesis-request", REQUESTS)
     write("fuzz-cbor-request", CBOR_REQUESTS)
+    write("fuzz-mqtt-packet", MQTT_PACKETS)

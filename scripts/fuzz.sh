@@ -3,7 +3,7 @@
 #   {"name": "fuzz-<target>", "value": <execs per second>, "unit": "exec/s",
 #    "detail": {"seconds": .., "runs": .., "corpus": <files at end>, "crashes": <new crash inputs>, ...}}
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default: 600 s each, every target, one after the other)
-#   TARGET is record-parser, kinesis-request, cbor-request or the full fuzz-... name.
+#   TARGET is record-parser, kinesis-request, cbor-request, mqtt-packet or the full fuzz-... name.
 #   FUZZ_KEEP_GOING=1   run the whole time past crashes (libFuzzer -fork=1 -ignore_crashes=1);
 #                       by default libFuzzer stops at the first crash, as it normally does.
 #   FUZZ_SANITIZE=fuzzer,address   add AddressSanitizer (slower; catches out-of-bounds reads
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(fuzz-record-parser fuzz-kinesis-request fuzz-cbor-request); fi
+if ((${#targets[@]} == 0)); then targets=(fuzz-record-parser fuzz-kinesis-request fuzz-cbor-request fuzz-mqtt-packet); fi
 sanitize=${FUZZ_SANITIZE:-fuzzer}
 # One scratch folder per sanitizer set, so switching does not rebuild everything.
 scratch=.build-fuzz
@@ -28,8 +28,9 @@ for i in "${!targets[@]}"; do
     record-parser | fuzz-record-parser) targets[$i]=fuzz-record-parser ;;
     kinesis-request | fuzz-kinesis-request) targets[$i]=fuzz-kinesis-request ;;
     cbor-request | fuzz-cbor-request) targets[$i]=fuzz-cbor-request ;;
+    mqtt-packet | fuzz-mqtt-packet) targets[$i]=fuzz-mqtt-packet ;;
     *)
-        echo "unknown fuzz target '${targets[$i]}': choose record-parser, kinesis-request or cbor-request" >&2
+        echo "unknown fuzz target '${targets[$i]}': choose record-parser, kinesis-request, cbor-request or mqtt-packet" >&2
         exit 2
         ;;
     esac

@@ -135,6 +135,38 @@ private let openBugs: [String: String] = [:]
         ])
     }
 
+    @Test func mqttPacketCorpusReplays() throws {
+        let files = try inputs("corpus", "fuzz-mqtt-packet")
+        #expect(files.count == 20)
+        var outcomes: [String: MQTTPacketCheck.Outcome] = [:]
+        for file in files {
+            outcomes[name(file)] = MQTTPacketCheck.run(try CorpusReplay.contents(file))
+        }
+        #expect(outcomes == [
+            "connect-clean-session": .read(packets: 1, incompleteTail: false),
+            "connect-will-credentials": .read(packets: 1, incompleteTail: false),
+            "connack-session-present": .read(packets: 1, incompleteTail: false),
+            "publish-qos0": .read(packets: 1, incompleteTail: false),
+            "publish-qos1": .read(packets: 1, incompleteTail: false),
+            "publish-qos2-dup-retain": .read(packets: 1, incompleteTail: false),
+            "puback": .read(packets: 1, incompleteTail: false),
+            "pubrec-pubrel-pubcomp": .read(packets: 3, incompleteTail: false),
+            "subscribe-three-filters": .read(packets: 1, incompleteTail: false),
+            "suback-every-code": .read(packets: 1, incompleteTail: false),
+            "unsubscribe-two-filters": .read(packets: 1, incompleteTail: false),
+            "unsuback": .read(packets: 1, incompleteTail: false),
+            "ping-disconnect": .read(packets: 3, incompleteTail: false),
+            "stream-session": .read(packets: 5, incompleteTail: false),
+            "truncated-publish": .read(packets: 0, incompleteTail: true),
+            "length-4-bytes-over-limit": .refused(packets: 0, "a packet of 2097157 bytes is over the limit of 2048"),
+            "length-5-bytes": .refused(packets: 0, "the remaining length has more than 4 bytes (MQTT 3.1.1 §2.2.3)"),
+            "length-not-shortest": .refused(
+                packets: 0, "the remaining length 2 is written in 2 bytes, not in its shortest form of 1 (MQTT 3.1.1 §2.2.3)"),
+            "publish-wildcard-topic": .refused(packets: 0, "PUBLISH: the topic name contains the wildcard '+' (MQTT 3.1.1 §3.3.2.1)"),
+            "stream-then-reserved-type": .refused(packets: 2, "the first byte 0xF0 has packet type 15, which is reserved (MQTT 3.1.1 §2.2.1)"),
+        ])
+    }
+
     // MARK: Crash inputs libFuzzer found (Fuzz/crashes/<target>/), each in its own process
 
     @Test func recordParserCrashInputsReplay() async throws {
@@ -161,6 +193,15 @@ private let openBugs: [String: String] = [:]
         for file in files {
             let input = try CorpusReplay.contents(file)
             await replay(file) { await #expect(processExitsWith: .success, "\(file)") { [input = input as [UInt8]] in CBORRequestCheck.run(input) } }
+        }
+    }
+
+    @Test func mqttPacketCrashInputsReplay() async throws {
+        let files = try inputs("crashes", "fuzz-mqtt-packet")
+        #expect(files.count == 0)
+        for file in files {
+            let input = try CorpusReplay.contents(file)
+            await replay(file) { await #expect(processExitsWith: .success, "\(file)") { [input = input as [UInt8]] in MQTTPacketCheck.run(input) } }
         }
     }
 
@@ -199,6 +240,16 @@ private let openBugs: [String: String] = [:]
         // A timestamp member 64 objects deep goes back as a tag at level 65, which the check allows.
         let deep = Array(repeating: [UInt8]([0xA1, 0x61, 0x61]), count: 63).flatMap { $0 } + [0xA1, 0x69] + Array("StartedAt".utf8) + [0x01]
         #expect(CBORRequestCheck.run(deep) == .transcoded(String(repeating: #"{"a":"#, count: 63) + #"{"StartedAt":1}"# + String(repeating: "}", count: 63)))
+    }
+
+    @Test func mqttCheckTellsReadFromRefused() {
+        #expect(MQTTPacketCheck.run([]) == .read(packets: 0, incompleteTail: false))
+        #expect(MQTTPacketCheck.run([0xC0, 0x00, 0xD0, 0x00]) == .read(packets: 2, incompleteTail: false))
+        #expect(MQTTPacketCheck.run([0xC0, 0x00, 0x30]) == .read(packets: 1, incompleteTail: true))
+        #expect(MQTTPacketCheck.run([0xC0, 0x00, 0x40, 0x02, 0x00, 0x00]) == .refused(packets: 1, "PUBACK: the packet identifier is 0, must be nonzero (MQTT 3.1.1 §2.3.1)"))
+        // The check's limit is 2048 bytes a packet, so that inputs of a few KB reach it.
+        #expect(MQTTPacketCheck.run([0x30, 0xFE, 0x0F]) == .refused(packets: 0, "a packet of 2049 bytes is over the limit of 2048"))
+        #expect(MQTTPacketCheck.run([0x30, 0xFD, 0x0F]) == .read(packets: 0, incompleteTail: true))
     }
 
     @Test func replayRefusesAMissingPath() {
