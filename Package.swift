@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,8 +48,14 @@ let package = Package(
                 "StreamReading", "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        // MQTT 3.1.1's packets on their own (fuzzed; no MQTT package is on the list).
+        // MQTT 3.1.1: the packets on their own (fuzzed), and a client on SwiftNIO (no MQTT package is on the list).
         .target(name: "MQTTWire"),
+        .target(
+            name: "MQTT",
+            dependencies: [
+                "MQTTWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .target(name: "KinesisAPI", dependencies: ["KinesisWire", "KinesisCBOR", "KinesisStream", "RaceModel", "CZlib"]),
         .target(
             name: "Simulator",
@@ -116,6 +124,12 @@ let package = Package(
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
+        .testTarget(
+            name: "MQTTTests",
+            dependencies: [
+                "MQTT", "MQTTWire", "AlleycatTesting", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // What tests of several targets share: a moto_server child on a free port.
         .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "SigV4", "StreamReading"], path: "Tests/AlleycatTesting"),
         .testTarget(

@@ -19,6 +19,10 @@ public final class MotoServer {
 
     public struct Unavailable: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     public init() throws {
