@@ -48,7 +48,7 @@ let package = Package(
                 "StreamReading", "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        // MQTT 3.1.1: the packets on their own (fuzzed), and a client on SwiftNIO (no MQTT package is on the list).
+        // MQTT 3.1.1: the packet codec on its own (fuzzed), and a client on SwiftNIO (no MQTT package is on the list).
         .target(name: "MQTTWire"),
         .target(
             name: "MQTT",
@@ -60,7 +60,8 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR",
+                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "MQTT", "MQTTWire",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -81,7 +82,7 @@ let package = Package(
             name: "Service",
             dependencies: [
                 "Pipeline", "Rankings", "Firehose", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "KinesisStream", "KinesisAPI",
-                "RaceModel", "StreamReading", "SigV4", "KinesisCBOR",
+                "RaceModel", "StreamReading", "SigV4", "KinesisCBOR", "KinesisWire", "MQTT", "MQTTWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
@@ -94,13 +95,13 @@ let package = Package(
             name: "alleycat",
             dependencies: [
                 "Pipeline", "Service", "RaceStore", "Leaderboard", "HistoryFile", "RaceModel", "Simulator", "Firehose", "KinesisStream",
-                "StreamReading", "KinesisClient",
+                "StreamReading", "KinesisClient", "MQTT", "MQTTWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "alleycat-sim",
             dependencies: [
-                "Simulator", "KinesisStream", "RaceModel",
+                "Simulator", "KinesisStream", "RaceModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/alleycat-sim"),
@@ -146,6 +147,7 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "Service", "Rankings", "KinesisStream", "KinesisWire", "StreamReading", "RaceStore", "RaceModel", "Pipeline", "Simulator", "SigV4", "KinesisCBOR", "KinesisAPI",
+                "MQTT", "AlleycatTesting", "Storage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]),

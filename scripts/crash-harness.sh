@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Crash harness: a seeded race sent by `alleycat-sim --endpoint` to a durable
-# `alleycat serve`, which is killed with SIGKILL at random moments and restarted each
-# time; once the race is over the service is stopped cleanly (delivering what it
+# `alleycat serve` (TRANSPORT=mqtt: by `alleycat-sim --mqtt` at QoS 1 through a Mosquitto
+# broker that `alleycat serve --mqtt` reads), which is killed with SIGKILL at random
+# moments and restarted each time; once the race is over the service is stopped cleanly (delivering what it
 # buffers) and its history files, leaderboards, races and results are compared with
 # the same seeded race run in process without faults.
 # Prints the kills, records acknowledged, records in the outputs and every difference;
 # exits 1 on any difference or lost message.
 #   RACERS (100)  RACE_SECONDS (60)  KILLS (5)  SEED (1: the riders)
 #   HARNESS_SEED (random: the kill times; printed)  SPEED (realtime or a factor)
-#   CONFIG (release; CI uses debug, which `swift test` has built)
+#   CONFIG (release; CI uses debug, which `swift test` has built)  TRANSPORT (http or mqtt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 racers=${RACERS:-100}
@@ -17,6 +18,7 @@ kills=${KILLS:-5}
 seed=${SEED:-1}
 speed=${SPEED:-realtime}
 config=${CONFIG:-release}
+transport=${TRANSPORT:-http}
 harness_seed=${HARNESS_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$harness_seed
 
@@ -24,7 +26,7 @@ swift build -c "$config" --product alleycat >&2
 swift build -c "$config" --product alleycat-sim >&2
 bin=$(swift build -c "$config" --show-bin-path)
 work=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill -9 $(jobs -p) ${mqtt_pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 shards=$(( (racers + 999) / 1000 ))
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start=$(( ($(date +%s) + 3) * 1000 ))
@@ -32,9 +34,15 @@ data="$work/faulty"
 
 source scripts/serve-lib.sh
 serve_pid=""
+serve_options=()
+if [[ $transport == mqtt ]]; then
+    start_mosquitto "$work/broker"
+    serve_options=(--mqtt "$mqtt_url" --mqtt-qos 1)
+    sim_target=(--mqtt "$mqtt_url" --qos 1 --connections "$racers")
+fi
 # Starts the service on the same port each time (the simulator keeps its endpoint).
 serve_on_port() {
-    "$bin/alleycat" serve --port "$port" --data "$data" --shards "$shards" >>"$work/serve.log" 2>&1 &
+    "$bin/alleycat" serve --port "$port" --data "$data" --shards "$shards" "${serve_options[@]}" >>"$work/serve.log" 2>&1 &
     serve_pid=$!
     for _ in $(seq 1 600); do
         if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then return 0; fi
@@ -45,10 +53,17 @@ serve_on_port() {
     exit 1
 }
 
-echo "crash harness: $racers riders, $race_seconds s, seed $seed, $kills kills, harness seed $harness_seed, speed $speed, $config build"
-key=$(new_key "$data" harness)
+echo "crash harness: $racers riders, $race_seconds s, seed $seed, $kills kills, harness seed $harness_seed, speed $speed, $config build, over $transport"
+if [[ $transport == http ]]; then
+    key=$(new_key "$data" harness)
+    sim_target=(--endpoint "http://127.0.0.1:$port" --api-key "$key")
+fi
 serve_on_port
-"$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$race_seconds" \
+if [[ $transport == mqtt ]]; then
+    # The service's persistent session exists before the first message, so the broker keeps them all.
+    for _ in $(seq 1 100); do grep -q "MQTT connected" "$work/serve.log" && break; sleep 0.05; done
+fi
+"$bin/alleycat-sim" "${sim_target[@]}" --racers "$racers" --seconds "$race_seconds" \
     --seed "$seed" --start "$start" --speed "$speed" --json >"$work/sim.json" 2>"$work/sim.err" &
 sim_pid=$!
 
@@ -67,6 +82,7 @@ for _ in $(seq 1 "$kills"); do
     serve_on_port
 done
 wait "$sim_pid" || true
+if [[ $transport == mqtt ]]; then wait_mqtt_drained "$port"; fi
 kill -INT "$serve_pid"
 wait "$serve_pid" || true
 grep -h "cut .* byte" "$work/serve.log" || true

@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
 # The load run of issue 6: a seeded race sent over the network by
-# `alleycat-sim --endpoint` to `alleycat serve` in real-time pacing, then the same
+# `alleycat-sim --endpoint` to `alleycat serve` in real-time pacing (TRANSPORT=mqtt, issue
+# 16: by `alleycat-sim --mqtt` through a Mosquitto broker that `alleycat serve --mqtt`
+# reads, one connection per bike, QoS 1), then the same
 # seeded race run in process by `alleycat race`; compares the history files
 # (gunzipped) and every class's leaderboards. Prints the simulator's summary, the
 # comparison, and exits 1 on any difference or lost message.
-# RACERS (default 1000), RACE_SECONDS (default 300), SEED (default 1), SPEED (default realtime).
+# RACERS (default 1000), RACE_SECONDS (default 300), SEED (default 1), SPEED (default realtime),
+# TRANSPORT (http or mqtt), CONFIG (release; CI uses debug, which `swift test` has built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 racers=${RACERS:-1000}
 race_seconds=${RACE_SECONDS:-300}
 seed=${SEED:-1}
 speed=${SPEED:-realtime}
+transport=${TRANSPORT:-http}
+config=${CONFIG:-release}
 
-swift build -c release --product alleycat >&2
-swift build -c release --product alleycat-sim >&2
-bin=$(swift build -c release --show-bin-path)
+swift build -c "$config" --product alleycat >&2
+swift build -c "$config" --product alleycat-sim >&2
+bin=$(swift build -c "$config" --show-bin-path)
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) ${mqtt_pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 shards=$(( (racers + 999) / 1000 ))
 # Both runs start their race at the same instant (the next whole second but two).
 start=$(( ($(date +%s) + 3) * 1000 ))
 
 source scripts/serve-lib.sh
-key=$(new_key "$work/network" load)
-start_serve "$work/network" --shards "$shards"
-echo "network: $racers riders, $race_seconds s, seed $seed, speed $speed -> http://127.0.0.1:$port ($shards shard(s))"
-"$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$race_seconds" \
-    --seed "$seed" --start "$start" --speed "$speed"
+if [[ $transport == mqtt ]]; then
+    start_mosquitto "$work/broker"
+    start_serve "$work/network" --shards "$shards" --mqtt "$mqtt_url"
+    for _ in $(seq 1 100); do grep -q "MQTT connected" "$work/network.log" && break; sleep 0.05; done
+    echo "network: $racers riders, $race_seconds s, seed $seed, speed $speed -> $mqtt_url (one connection per bike, QoS 1) -> alleycat serve ($shards shard(s))"
+    target=(--mqtt "$mqtt_url" --qos 1 --connections "$racers")
+else
+    key=$(new_key "$work/network" load)
+    start_serve "$work/network" --shards "$shards"
+    echo "network: $racers riders, $race_seconds s, seed $seed, speed $speed -> http://127.0.0.1:$port ($shards shard(s))"
+    target=(--endpoint "http://127.0.0.1:$port" --api-key "$key")
+fi
+"$bin/alleycat-sim" "${target[@]}" --racers "$racers" --seconds "$race_seconds" --seed "$seed" --start "$start" --speed "$speed"
+if [[ $transport == mqtt ]]; then wait_mqtt_drained "$port"; fi
 kill -INT "$pid"
 wait "$pid"
 

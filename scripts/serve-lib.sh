@@ -23,3 +23,58 @@ start_serve() {
     cat "$data.log" >&2
     exit 1
 }
+
+# start_mosquitto DIR: a Mosquitto broker on a free loopback port with a WebSocket listener
+# beside it (Debian's mosquitto; apt-get install -y mosquitto mosquitto-clients), its
+# config and log in DIR; sets $mqtt_pid, $mqtt_port and $mqtt_url. No limit on queued or
+# in-flight QoS 1 messages: a service away for a restart gets everything on its return.
+start_mosquitto() {
+    local dir=$1
+    mkdir -p "$dir"
+    mqtt_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    local ws_port
+    ws_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat >"$dir/mosquitto.conf" <<CONF
+listener $mqtt_port 127.0.0.1
+allow_anonymous true
+max_queued_messages 0
+max_inflight_messages 0
+listener $ws_port 127.0.0.1
+protocol websockets
+CONF
+    local mosquitto
+    mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+    "$mosquitto" -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
+    mqtt_pid=$!
+    # Not a job of the script's (so bash prints no "Killed" when it ends): the caller's trap kills $mqtt_pid.
+    disown "$mqtt_pid"
+    mqtt_url="mqtt://127.0.0.1:$mqtt_port"
+    for _ in $(seq 1 100); do
+        if python3 -c "import socket; socket.create_connection(('127.0.0.1', $mqtt_port), 1)" 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    echo "mosquitto did not start:" >&2
+    cat "$dir/mosquitto.log" >&2
+    exit 1
+}
+
+# wait_mqtt_drained PORT: waits (at most 120 s) until the service on PORT has taken no new
+# MQTT message for 3 s (its /metrics alleycat_mqtt_messages{outcome="accepted"} still):
+# the broker has delivered what it held for the service's session. (The broker's own
+# $SYS/broker/store/messages/count includes its retained $SYS messages, so never reaches 0.)
+wait_mqtt_drained() {
+    local last="" same=0 now
+    for _ in $(seq 1 120); do
+        now=$(curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null | sed -n 's/^alleycat_mqtt_messages{outcome="accepted"} //p')
+        if [[ -n "$now" && "$now" == "$last" ]]; then
+            same=$((same + 1))
+            ((same >= 3)) && return 0
+        else
+            same=0
+        fi
+        last=$now
+        sleep 1
+    done
+    echo "the service was still taking MQTT messages after 120 s" >&2
+    return 1
+}

@@ -12,6 +12,7 @@ import HummingbirdWebSocket
 import KinesisStream
 import Leaderboard
 import Logging
+import MQTT
 import Pipeline
 import RaceModel
 import RaceStore
@@ -53,6 +54,12 @@ public final class AlleycatService: Sendable {
         public var connections = ConnectionLimits()
         /// How long a SubscribeToShard subscription lasts (Kinesis: 5 minutes; tests make it 0, one event).
         public var subscriptionMillis = KinesisAPI.defaultSubscriptionMillis
+        /// Take messages from an MQTT broker into the stream and publish results back (`--mqtt`).
+        public var mqtt: MQTTIngest.Configuration?
+        /// The topic results go out on (`--mqtt-results-topic`; also TOPIC/class/N).
+        public var mqttResultsTopic = "alleycat-subscribe"
+        /// Riders per class in each results message.
+        public var mqttResultsLimit = 10
         /// Read a stream somewhere else instead of hosting one (`--source`).
         public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore)?
 
@@ -74,6 +81,9 @@ public final class AlleycatService: Sendable {
     /// The Kinesis API over every hosted stream (nil when the pipeline reads a remote one).
     public let kinesis: KinesisStreams?
     public let keyRing: APIKeyRing
+    /// Bikes over MQTT into the stream (nil without `--mqtt`), and the results published back.
+    public let mqtt: MQTTIngest?
+    private let mqttResults: MQTTResults?
     /// Kinesis API calls run here: enough threads that calls waiting for one fsync
     /// do not hold up the others (they share the next sync).
     private let ingestPool: NIOThreadPool
@@ -140,6 +150,21 @@ public final class AlleycatService: Sendable {
         } catch {
             throw StartError(error.description)
         }
+        if let settings = configuration.mqtt {
+            guard let stream = stages.stream else {
+                throw StartError("--mqtt puts messages into this service's own stream, and with --source it has none: point the broker's bikes at the source")
+            }
+            do throws(MQTTClientError) {
+                let ingest = try MQTTIngest(configuration: settings, stream: stream, clock: clock)
+                mqtt = ingest
+                mqttResults = MQTTResults(client: ingest.client, topic: configuration.mqttResultsTopic, limit: configuration.mqttResultsLimit)
+            } catch {
+                throw StartError(error.description)
+            }
+        } else {
+            mqtt = nil
+            mqttResults = nil
+        }
         ingestPool = NIOThreadPool(numberOfThreads: 8)
         ingestPool.start()
         try merger.replayUnmerged()
@@ -162,6 +187,7 @@ public final class AlleycatService: Sendable {
         var failures = ["firehose": firehose.health.totalFailures, "merger": stages.mergeHealth.totalFailures]
         if let stream { failures["stream"] = stream.storageHealth.totalFailures }
         metrics.record(health(), failures: failures)
+        if let mqtt { metrics.record(mqtt: mqtt.counts) }
         let now = SystemClock.monotonicNanos()
         let trimDue = lastTrim.withLock { last in
             guard now - last >= 30_000_000_000 else { return false }
@@ -177,6 +203,10 @@ public final class AlleycatService: Sendable {
         let updates = rankingConsumer.pump(nowMillis: now)
             + rankings.publishPending(nowMillis: now, afterMillis: configuration.latePublishMillis)
         hub.publish(updates)
+        if let mqttResults, !updates.isEmpty {
+            let dropped = mqttResults.publish(updates)
+            if dropped > 0 { metrics.mqttResultsDropped.increment(by: Int64(dropped)) }
+        }
         metrics.rankingUpdates.increment(by: Int64(updates.count))
         let published = clock.nowMillis()
         let measured = updates.map { max(0, published - $0.earliestArrivalMillis) }
@@ -266,6 +296,7 @@ public final class AlleycatService: Sendable {
     /// at 0), and the firehose, batch work whose latency is its buffering interval, at nice 5.
     public func startPumps() {
         pumping.withLock { $0 = true }
+        mqtt?.start()
         Self.startLoop(
             name: "alleycat rankings", every: configuration.rankingInterval, nice: -5, group: loops, while: { [self] in isPumping }
         ) { [self] in
@@ -308,6 +339,7 @@ public final class AlleycatService: Sendable {
     }
 
     public func shutdown() {
+        mqtt?.stop()
         stopPumps()
         flush()
         hub.closeAll()

@@ -10,6 +10,7 @@ public final class ServiceMetrics: Sendable {
     let merges: Counter
     let rankingUpdates: Counter
     let publishDelay: DurationHistogram
+    let mqttResultsDropped: Counter
 
     init() {
         recordsIn = registry.makeCounter(name: "alleycat_records_in_total", help: "Records read by the firehose from the stream.")
@@ -21,6 +22,17 @@ public final class ServiceMetrics: Sendable {
             name: "alleycat_ranking_publish_delay_seconds",
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)],
             help: "From a record accepted by the stream to the ranking that includes it published.")
+        mqttResultsDropped = registry.makeCounter(
+            name: "alleycat_mqtt_results_dropped_total", help: "Results messages not published over MQTT (broker connection down or slow to read).")
+    }
+
+    /// `alleycat_mqtt_messages_total{outcome}`: messages of the MQTT publish topic received,
+    /// accepted by the stream, put again after a refusal, dropped (QoS 0 beyond the queue).
+    func record(mqtt counts: MQTTIngest.Counts) {
+        for (outcome, value) in [("received", counts.received), ("accepted", counts.accepted), ("retried", counts.retried), ("dropped", counts.dropped)] {
+            registry.makeGauge(name: "alleycat_mqtt_messages", labels: [("outcome", outcome)], help: "MQTT messages since start, by outcome.")
+                .set(to: Double(value))
+        }
     }
 
     /// Failed attempts already counted, by stage.

@@ -153,7 +153,7 @@ import Testing
 /// The simulator's records put into a Kinesis endpoint through the client (moto here).
 /// Only which records were refused matters to the load run; moto's sequence numbers are
 /// not this stream's, so each accepted one is answered with its position in the call.
-private struct ClientSink: RecordSink {
+private struct ClientSink: PutRecordsSink {
     let client: KinesisClient
 
     func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse {

@@ -26,17 +26,24 @@ struct ServiceRig {
 
     /// One race second: each (racerId, classId, cadence, resistance) rider's message, then a pump.
     func second(_ second: Int, _ riders: [(racer: Int, classId: Int, cadence: Int, resistance: Int)], raceId: Int64 = 5_666_666, final: Int = 300) throws {
+        let entries = messages(second, riders, raceId: raceId, final: final)
+        let response = try service.stream!.putRecords(entries)
+        precondition(response.failedPutCount == 0)
+        service.pump()
+    }
+
+    /// Moves the clock to a race second and writes its riders' messages.
+    func messages(
+        _ second: Int, _ riders: [(racer: Int, classId: Int, cadence: Int, resistance: Int)], raceId: Int64 = 5_666_666, final: Int = 300
+    ) -> [PutRecordsRequestEntry] {
         clock.advance(toMillis: 1_700_000_000_000 + Int64(second - 1) * 1000)
-        let entries = riders.map { rider in
+        return riders.map { rider in
             let message = RaceMessage(
                 event: second == final ? .final : .update, deviceTimestamp: clock.nowMillis(), second: second, raceId: raceId,
                 name: Roster.name(of: rider.racer), racerId: rider.racer, classId: rider.classId,
                 cadence: DecimalNumber(rider.cadence), resistance: DecimalNumber(rider.resistance))
             return PutRecordsRequestEntry(data: RecordWriter.bytes(message), partitionKey: "racer-\(rider.racer)")
         }
-        let response = try service.stream!.putRecords(entries)
-        precondition(response.failedPutCount == 0)
-        service.pump()
     }
 
     func remove() {

@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func wholeCallErrorsAreCountedWithTheirMessage() {
-        struct Broken: RecordSink {
+        struct Broken: PutRecordsSink {
             func putRecords(_ entries: [PutRecordsRequestEntry]) throws(StreamError) -> PutRecordsResponse {
                 throw .validation("nope")
             }
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func spreadPacingSendsEachBatchAtItsShareOfTheSecond() {
-        final class Times: RecordSink, @unchecked Sendable {
+        final class Times: PutRecordsSink, @unchecked Sendable {
             let clock: VirtualClock
             var sent: [Int64] = []
             init(clock: VirtualClock) { self.clock = clock }

@@ -10,7 +10,7 @@ import NIOHTTP1
 /// PutRecords as an AWS SDK sends it, with the API key as `x-api-key`, over a pool of
 /// keep-alive connections (one call per connection at a time), in the Kinesis JSON
 /// protocol or (`format` .cbor) the CBOR one the Java SDK sends.
-public final class HTTPRecordSink: RecordSink {
+public final class HTTPRecordSink: PutRecordsSink {
     public let endpoint: String
     public let streamName: String
     public let format: KinesisAPI.BodyFormat

@@ -23,6 +23,10 @@ public struct SimulationSummary: Sendable, Equatable {
     public var clockSeconds = 0.0
     /// Whole-call errors, by message (should be empty).
     public var callErrors: [String: Int] = [:]
+    /// What a put is called in the report: PutRecords, or MQTT publish batches.
+    public var putName = "PutRecords calls"
+    /// Over MQTT: from each publish to the results that include it arriving (`MQTTResultsWatch`).
+    public var results: MQTTResultsWatch.Figures?
 
     public var lost: Int { generated - accepted }
     public var messagesPerSecond: Double { wallSeconds > 0 ? Double(accepted) / wallSeconds : 0 }
@@ -186,9 +190,9 @@ private struct Sender: Sendable {
         var retries = 0
         while true {
             let started = SystemClock.monotonicNanos()
-            let response: PutRecordsResponse
+            let results: [RecordPut]
             do {
-                response = try sink.putRecords(pending)
+                results = try sink.put(pending)
             } catch let error as SinkUnavailable {
                 guard retries < retry.maximumRetries else {
                     tally.summary.callErrors["\(error)", default: 0] += 1
@@ -207,10 +211,10 @@ private struct Sender: Sendable {
             tally.summary.putCalls += 1
             _ = tally.latency.record(UInt64(max(0, SystemClock.monotonicNanos() - started) / 1000))
             var refused: [PutRecordsRequestEntry] = []
-            for (entry, result) in zip(pending, response.records) {
+            for (entry, result) in zip(pending, results) {
                 switch result {
-                case let .accepted(shardId, _):
-                    tally.summary.countShard(shardId.index, 1)
+                case let .accepted(shard):
+                    if let shard { tally.summary.countShard(shard, 1) }
                     tally.summary.accepted += 1
                 case .refused:
                     refused.append(entry)

@@ -1,15 +1,37 @@
 import KinesisStream
 import RaceModel
 
-/// Where a load run puts its records: the in-process stream, or a Kinesis-compatible
-/// endpoint over HTTP (`HTTPRecordSink`).
+/// Where a load run puts its records: the in-process stream, a Kinesis-compatible
+/// endpoint over HTTP (`HTTPRecordSink`), or an MQTT broker (`MQTTRecordSink`).
 public protocol RecordSink: Sendable {
-    /// Throws `SinkUnavailable` when nothing of the call was taken and it may be tried
-    /// again whole; any other error fails the call's records.
+    /// What became of each record, in order. Throws `SinkUnavailable` when nothing of the
+    /// call was taken and it may be tried again whole; any other error fails the call's records.
+    func put(_ entries: [PutRecordsRequestEntry]) throws -> [RecordPut]
+}
+
+/// One record of a put: taken (by the shard of that index, when the sink has shards), or refused and to be sent again.
+public enum RecordPut: Sendable, Equatable {
+    case accepted(shardIndex: Int?)
+    case refused
+}
+
+/// A sink that answers as Kinesis's PutRecords does.
+public protocol PutRecordsSink: RecordSink {
     func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse
 }
 
-extension KinesisStream: RecordSink {}
+extension PutRecordsSink {
+    public func put(_ entries: [PutRecordsRequestEntry]) throws -> [RecordPut] {
+        try putRecords(entries).records.map { result in
+            switch result {
+            case let .accepted(shardId, _): .accepted(shardIndex: shardId.index)
+            case .refused: .refused
+            }
+        }
+    }
+}
+
+extension KinesisStream: PutRecordsSink {}
 
 /// A call that took nothing and may be retried after a backoff (throttled, or no answer).
 public struct SinkUnavailable: Error, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import Foundation
+
 extension SimulationSummary {
     /// The end-of-run report, one figure per line.
     public func report() -> String {
@@ -11,13 +13,17 @@ extension SimulationSummary {
         }
         lines.append("lost (generated - accepted):      \(lost)")
         let perShard = recordsPerShard.enumerated().map { "shard \($0.offset): \($0.element)" }.joined(separator: ", ")
-        lines.append("records per shard:                \(perShard.isEmpty ? "none" : perShard)")
-        lines.append("PutRecords calls:                 \(putCalls)")
-        lines.append("PutRecords latency:               p50 \(formatMicros(putLatencyP50Micros)), p99 \(formatMicros(putLatencyP99Micros))")
+        if results == nil { lines.append("records per shard:                \(perShard.isEmpty ? "none" : perShard)") }
+        lines.append("\(putName):".padding(toLength: 34, withPad: " ", startingAt: 0) + "\(putCalls)")
+        lines.append("\(putName) latency:".padding(toLength: 34, withPad: " ", startingAt: 0) + "p50 \(formatMicros(putLatencyP50Micros)), p99 \(formatMicros(putLatencyP99Micros))")
         lines.append("wall time:                        \(formatSeconds(wallSeconds)) (race clock covered \(formatSeconds(clockSeconds)))")
         lines.append("messages per second:              \(Int(messagesPerSecond.rounded()))")
         for (message, count) in callErrors.sorted(by: { $0.key < $1.key }) {
             lines.append("call errors (\(count)×):       \(message)")
+        }
+        if let results {
+            lines.append("results envelopes received:       \(results.envelopes)")
+            lines.append("publish to results arriving:      p50 \(results.p50Millis) ms, p99 \(results.p99Millis) ms, max \(results.maxMillis) ms (\(results.timed) messages timed, \(results.untimed) without results)")
         }
         return lines.joined(separator: "\n")
     }
@@ -29,7 +35,15 @@ extension SimulationSummary {
             {"generated":\(generated),"accepted":\(accepted),"refusedAndRetried":\(refusedAndRetried),"failed":\(failed),"callsRetried":\(callsRetried),\
             "lost":\(lost),"recordsPerShard":[\(shards)],"putCalls":\(putCalls),"putLatencyP50Micros":\(putLatencyP50Micros),\
             "putLatencyP99Micros":\(putLatencyP99Micros),"wallSeconds":\(wallSeconds),"clockSeconds":\(clockSeconds),\
-            "messagesPerSecond":\(Int(messagesPerSecond.rounded())),"callErrors":\(callErrors.count)}
+            "messagesPerSecond":\(Int(messagesPerSecond.rounded())),"callErrors":\(callErrors.count)\(resultsJSON)}
+            """
+    }
+
+    private var resultsJSON: String {
+        guard let results else { return "" }
+        return """
+            ,"resultsEnvelopes":\(results.envelopes),"resultsTimed":\(results.timed),"resultsUntimed":\(results.untimed),\
+            "resultsP50Millis":\(results.p50Millis),"resultsP99Millis":\(results.p99Millis),"resultsMaxMillis":\(results.maxMillis)
             """
     }
 }

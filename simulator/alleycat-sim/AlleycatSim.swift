@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KinesisStream
+import MQTT
 import RaceModel
 import Simulator
 
@@ -17,12 +18,19 @@ struct AlleycatSim: ParsableCommand {
               alleycat-sim --racers 1000 --speed max
               alleycat-sim --racers 200 --class 1 --class 3 --seconds 60 --shards 4 --partition-key class
               alleycat-sim --endpoint http://127.0.0.1:8080 --api-key AC... --racers 1000
+              alleycat-sim --mqtt mqtt://127.0.0.1:1883 --racers 1000 --connections 1000
 
             Without --endpoint the records go into a stream in this process (--shards, \
             --records-per-shard-second). With --endpoint they go over HTTP to a Kinesis-compatible \
             service such as `alleycat serve`, as PutRecords calls on --connections keep-alive \
             connections; the key comes from --api-key or the ALLEYCAT_API_KEY environment variable \
             (`alleycat keys create` makes one).
+
+            With --mqtt the messages go to an MQTT broker (such as Mosquitto, which `alleycat serve \
+            --mqtt` reads) as PUBLISHes on --mqtt-topic, from --connections client connections (as \
+            many as riders: one per bike), at --qos 1 (each acknowledged by the broker) or 0. The run \
+            also subscribes to --results-topic and reports the time from each publish to the results \
+            that include it arriving there.
             """)
 
     @OptionGroup var simulation: SimulationOptions
@@ -45,8 +53,23 @@ struct AlleycatSim: ParsableCommand {
     @Option(name: .customLong("api-key"), help: "API key for --endpoint (default: $ALLEYCAT_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "With --endpoint: PutRecords calls in flight at once, each on its own connection.")
+    @Option(help: "With --endpoint: PutRecords calls in flight at once, each on its own connection. With --mqtt: client connections to the broker, riders shared among them (as many as riders: one per bike).")
     var connections = 4
+
+    @Option(help: "URL of an MQTT broker to publish to, mqtt://[USER:PASSWORD@]HOST:PORT or mqtts:// (TLS), instead of a stream.")
+    var mqtt: String?
+
+    @Option(name: .customLong("mqtt-topic"), help: "With --mqtt: the topic to publish on.")
+    var mqttTopic = "alleycat-publish"
+
+    @Option(help: "With --mqtt: 1 (each message acknowledged by the broker) or 0 (at most once).")
+    var qos = 1
+
+    @Option(name: .customLong("results-topic"), help: "With --mqtt: where the service publishes results (timed from each publish to the results arriving).")
+    var resultsTopic = "alleycat-subscribe"
+
+    @Option(name: .customLong("mqtt-ca-file"), help: "With an mqtts:// --mqtt: a PEM file of the certificates to trust.")
+    var mqttCAFile: String?
 
     @Option(help: "With --endpoint: the stream's name.")
     var stream = KinesisStream.defaultName
@@ -61,7 +84,17 @@ struct AlleycatSim: ParsableCommand {
         _ = try parsedSpeed()
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
-        if connections < 1 || connections > 256 { throw ValidationError("--connections must be 1 to 256, got \(connections)") }
+        if mqtt == nil, connections < 1 || connections > 256 { throw ValidationError("--connections must be 1 to 256, got \(connections)") }
+        if let mqtt {
+            if endpoint != nil { throw ValidationError("--mqtt and --endpoint both say where the messages go: give one") }
+            do {
+                _ = try MQTTURL(mqtt)
+            } catch {
+                throw ValidationError("--mqtt: \(error)")
+            }
+            if connections < 1 || connections > 100_000 { throw ValidationError("--connections must be 1 to 100000 with --mqtt, got \(connections)") }
+            if qos != 0 && qos != 1 { throw ValidationError("--qos must be 0 or 1, got \(qos)") }
+        }
         if wireProtocol != "json" && wireProtocol != "cbor" { throw ValidationError("--protocol must be json or cbor, got '\(wireProtocol)'") }
         if let endpoint {
             guard let url = URL(string: endpoint), url.scheme == "http" || url.scheme == "https", url.host != nil else {
@@ -101,7 +134,26 @@ struct AlleycatSim: ParsableCommand {
         }
         let run: LoadRun
         let target: String
-        if let endpoint {
+        var mqttSink: MQTTRecordSink?
+        if let mqtt {
+            let url = try MQTTURL(mqtt)
+            let session = "alleycat-sim-\(getpid())"
+            let watch = try MQTTResultsWatch(url: url, topic: resultsTopic, clientId: "\(session)-results", trustRootsFile: mqttCAFile)
+            let sink = try MQTTRecordSink(
+                url: url, topic: mqttTopic, qos: qos == 0 ? .atMostOnce : .atLeastOnce, connections: min(connections, plan.racers),
+                clientIdPrefix: session, trustRootsFile: mqttCAFile, watch: watch)
+            do {
+                watch.client.start()
+                try watch.client.connected(timeoutMillis: 10_000).wait()
+                try sink.connect()
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            mqttSink = sink
+            // Publishes wait for the broker on real time, whatever the race clock does.
+            run = LoadRun(plan: plan, sink: sink, clock: clock, connections: min(connections, 16), pacing: pacing, backoffClock: SystemClock())
+            target = "to the MQTT broker at \(url) topic '\(mqttTopic)' on \(sink.clients.count) connection(s) at QoS \(qos)"
+        } else if let endpoint {
             let sink = HTTPRecordSink(
                 endpoint: endpoint, apiKey: resolvedAPIKey!, streamName: stream, connections: connections,
                 format: wireProtocol == "cbor" ? .cbor : .json)
@@ -125,7 +177,16 @@ struct AlleycatSim: ParsableCommand {
             let progress = ProgressReporter(label: "racing")
             run.afterSecond = { progress.update($0) }
         }
-        let summary = run.run()
+        var summary = run.run()
+        if let mqttSink, let watch = mqttSink.watch {
+            // The last second's results come after its messages: wait for them (up to 5 s).
+            let deadline = SystemClock.monotonicNanos() + 5_000_000_000
+            while watch.figures.untimed > 0, SystemClock.monotonicNanos() < deadline { usleep(10_000) }
+            summary.results = watch.figures
+            summary.putName = "MQTT publish batches"
+            mqttSink.close()
+            try? watch.client.stop().wait()
+        }
         print(json ? summary.json() : summary.report())
         if summary.lost > 0 { throw ExitCode(2) }
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KinesisStream
+import MQTT
+import MQTTWire
 import Pipeline
 import RaceModel
 import Service
@@ -110,6 +112,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("body-timeout"), help: "Seconds from the end of a request's headers to the end of its body (then 408 and closed).")
     var bodyTimeout = 30.0
 
+    @Option(help: "Take bikes' messages from an MQTT broker, mqtt://[USER:PASSWORD@]HOST:PORT or mqtts:// for TLS (Mosquitto, for example), and publish results back to it. Off unless given.")
+    var mqtt: String?
+
+    @Option(name: .customLong("mqtt-topic"), help: "With --mqtt: the topic bikes publish on (the original's topic rule, SELECT * FROM 'alleycat-publish').")
+    var mqttTopic = "alleycat-publish"
+
+    @Option(name: .customLong("mqtt-results-topic"), help: "With --mqtt: the topic every second's results go out on (QoS 0), and TOPIC/class/N per class.")
+    var mqttResultsTopic = "alleycat-subscribe"
+
+    @Option(name: .customLong("mqtt-qos"), help: "With --mqtt: 1 (a persistent session; a message is acknowledged only once the stream has it, so nothing is lost across a crash) or 0 (at most once).")
+    var mqttQoS = 1
+
+    @Option(name: .customLong("mqtt-client-id"), help: "With --mqtt: the service's session name at the broker (keep it across restarts: the broker holds the session's messages under it).")
+    var mqttClientId = "alleycat-ingest"
+
+    @Option(name: .customLong("mqtt-partition-key"), help: "With --mqtt: time (the arrival time in ms, as the original rule's timestamp()) or racer (the message's racerId).")
+    var mqttPartitionKey: MQTTIngest.PartitionKeyRule = .time
+
+    @Option(name: .customLong("mqtt-ca-file"), help: "With an mqtts:// --mqtt: a PEM file of the certificates to trust (default: the system's).")
+    var mqttCAFile: String?
+
+    @Option(name: .customLong("mqtt-results-limit"), help: "With --mqtt: riders per class in each results message, leaders first.")
+    var mqttResultsLimit = 10
+
     @Flag(name: .customLong("exit-after-simulation"), help: "Stop once the simulated races are delivered and merged.")
     var exitAfterSimulation = false
 
@@ -137,6 +163,19 @@ struct ServeCommand: AsyncParsableCommand {
             if simulateRacers > 0 {
                 throw ValidationError("--simulate-racers puts records into this service's own stream, and with --source it has none: send them to the source with alleycat-sim --endpoint")
             }
+        }
+        if let mqtt {
+            do {
+                _ = try MQTTURL(mqtt)
+            } catch {
+                throw ValidationError("--mqtt: \(error)")
+            }
+            if source != nil { throw ValidationError("--mqtt puts messages into this service's own stream, and with --source it has none: point the bikes at the source's broker instead") }
+        }
+        if mqttQoS != 0 && mqttQoS != 1 { throw ValidationError("--mqtt-qos must be 0 or 1, got \(mqttQoS)") }
+        if mqttResultsLimit < 1 { throw ValidationError("--mqtt-results-limit must be at least 1, got \(mqttResultsLimit)") }
+        if (try? MQTTTopic.validateName(mqttTopic)) == nil || (try? MQTTTopic.validateName(mqttResultsTopic)) == nil {
+            throw ValidationError("--mqtt-topic and --mqtt-results-topic must be topic names without the wildcards + and #, got '\(mqttTopic)' and '\(mqttResultsTopic)'")
         }
         if simulateRacers > shards * recordsPerShardSecond {
             throw ValidationError("\(simulateRacers) riders send more than \(shards) shard(s) take (\(recordsPerShardSecond) records a second each): use --shards \((simulateRacers + recordsPerShardSecond - 1) / recordsPerShardSecond)")
@@ -168,6 +207,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.connections.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
         configuration.connections.bodyTimeout = .milliseconds(Int64(bodyTimeout * 1000))
+        if let mqtt {
+            var settings = MQTTIngest.Configuration(url: try MQTTURL(mqtt))
+            settings.topic = mqttTopic
+            settings.qos = mqttQoS == 0 ? .atMostOnce : .atLeastOnce
+            settings.clientId = mqttClientId
+            settings.partitionKey = mqttPartitionKey
+            settings.trustRootsFile = mqttCAFile
+            configuration.mqtt = settings
+            configuration.mqttResultsTopic = mqttResultsTopic
+            configuration.mqttResultsLimit = mqttResultsLimit
+        }
         if let source {
             configuration.remoteSource = try RemoteSource.open(endpoint: source, stream: sourceStream, layout: configuration.layout)
         }
@@ -279,6 +329,7 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension Pacing: ExpressibleByArgument {}
+extension MQTTIngest.PartitionKeyRule: ExpressibleByArgument {}
 
 /// Set once, read from any thread.
 final class StopFlag: Sendable {
