@@ -39,6 +39,7 @@ listener $mqtt_port 127.0.0.1
 allow_anonymous true
 max_queued_messages 0
 max_inflight_messages 0
+set_tcp_nodelay true
 listener $ws_port 127.0.0.1
 protocol websockets
 CONF

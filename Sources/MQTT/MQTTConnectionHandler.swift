@@ -35,7 +35,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     private let events: MQTTClient.ConnectionEvents
     private var context: ChannelHandlerContext?
     private var connected = false
-    private var waitingForPuback: [UInt16: EventLoopPromise<Void>] = [:]
+    private var waitingForPuback: [UInt16: PublishBatch] = [:]
     private var nextPacketId: UInt16 = 0
     private var lastReceived = NIODeadline.uptimeNanoseconds(0)
     private var keepAlive: RepeatedTask?
@@ -93,7 +93,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
                 close(because: "the broker at \(configuration.url) sent a QoS 2 message on a subscription of QoS 1 at most")
             }
         case let .puback(packetId):
-            waitingForPuback.removeValue(forKey: packetId)?.succeed()
+            waitingForPuback.removeValue(forKey: packetId)?.acknowledged()
         case let .suback(_, returnCodes):
             events.subscribed(returnCodes)
         case .pingresp:
@@ -109,7 +109,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         let reason = closeReason ?? "the broker at \(configuration.url) closed the connection"
         let pending = waitingForPuback
         waitingForPuback = [:]
-        for promise in pending.values { promise.fail(MQTTClientError.connectionLost("\(reason) before it acknowledged the publish")) }
+        for batch in pending.values { batch.fail(MQTTClientError.connectionLost("\(reason) before it acknowledged the publish")) }
         self.context = nil
         events.ended(reason)
         context.fireChannelInactive()
@@ -138,17 +138,15 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         guard waitingForPuback.count + messages.count < Int(UInt16.max) else {
             return promise.fail(MQTTClientError.notConnected("\(waitingForPuback.count) publishes to \(configuration.url) are still waiting for their PUBACK"))
         }
-        var acknowledged: [EventLoopFuture<Void>] = []
-        acknowledged.reserveCapacity(messages.count)
+        guard !messages.isEmpty else { return promise.succeed() }
+        // One promise for the call, completed by its last PUBACK (or failed with the connection).
+        let batch = PublishBatch(waiting: messages.count, promise: promise)
         for message in messages {
             let packetId = takePacketId()
-            let acked = context.eventLoop.makePromise(of: Void.self)
-            waitingForPuback[packetId] = acked
-            acknowledged.append(acked.futureResult)
+            waitingForPuback[packetId] = batch
             write(.publish(MQTTPublish(topic: message.topic, payload: message.payload, qos: qos, retain: retain, packetId: packetId)), flush: false)
         }
         context.flush()
-        EventLoopFuture.andAllSucceed(acknowledged, on: context.eventLoop).cascade(to: promise)
     }
 
     /// DISCONNECT, then close (a clean end: the broker discards the will).
@@ -199,6 +197,31 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     private func close(because reason: String) {
         if closeReason == nil { closeReason = reason }
         context?.close(promise: nil)
+    }
+}
+
+/// The QoS 1 publishes of one call: its promise completes with the last PUBACK, or fails
+/// once if the connection ends first. Touched on the connection's event loop only.
+final class PublishBatch {
+    private var waiting: Int
+    private var promise: EventLoopPromise<Void>?
+
+    init(waiting: Int, promise: EventLoopPromise<Void>) {
+        self.waiting = waiting
+        self.promise = promise
+    }
+
+    func acknowledged() {
+        waiting -= 1
+        if waiting == 0 {
+            promise?.succeed()
+            promise = nil
+        }
+    }
+
+    func fail(_ error: MQTTClientError) {
+        promise?.fail(error)
+        promise = nil
     }
 }
 

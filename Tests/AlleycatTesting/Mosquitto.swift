@@ -23,8 +23,20 @@ public final class Mosquitto {
     private let executable: String
     private let configurationFile: URL
 
-    /// `allowAnonymous` false: no client may connect (no password file), for refused logins.
-    public init(allowAnonymous: Bool = true) throws {
+    /// A certificate and its key (PEM files) for a TLS listener.
+    public struct TLSFiles {
+        public var certificate: String
+        public var key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    /// `allowAnonymous` false: only the `users` may connect (none: nobody), for refused logins.
+    /// `tls`: the MQTT listener speaks TLS with this certificate (`mqtts://`).
+    public init(allowAnonymous: Bool = true, users: [String: String] = [:], tls: TLSFiles? = nil) throws {
         guard let executable = Self.onPath("mosquitto") ?? ["/usr/sbin/mosquitto"].first(where: { access($0, X_OK) == 0 }) else {
             throw MotoServer.Unavailable(description: "mosquitto is not installed: apt-get install -y mosquitto mosquitto-clients (CI does)")
         }
@@ -34,9 +46,18 @@ public final class Mosquitto {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mosquitto-\(port)-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         log = directory.appendingPathComponent("mosquitto.log")
+        var security = ""
+        if !users.isEmpty {
+            let passwords = directory.appendingPathComponent("passwords").path
+            for (index, (user, password)) in users.sorted(by: { $0.key < $1.key }).enumerated() {
+                try Self.run("mosquitto_passwd", port: nil, (index == 0 ? ["-c", "-b"] : ["-b"]) + [passwords, user, password])
+            }
+            security += "password_file \(passwords)\n"
+        }
+        if let tls { security += "certfile \(tls.certificate)\nkeyfile \(tls.key)\n" }
         let configuration = """
             listener \(port) 127.0.0.1
-            allow_anonymous \(allowAnonymous)
+            \(security)allow_anonymous \(allowAnonymous)
             log_type all
             max_queued_messages 0
             max_inflight_messages 0
@@ -79,6 +100,25 @@ public final class Mosquitto {
         throw MotoServer.Unavailable(description: "mosquitto's log has no '\(text)' after 10 s: \(logTail())")
     }
 
+    /// A certificate authority and a certificate it signed for 127.0.0.1, made by openssl in
+    /// `directory`: (the authority's PEM, the broker's files).
+    public static func makeCertificates(in directory: URL) throws -> (authority: String, broker: TLSFiles) {
+        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "subjectAltName=IP:127.0.0.1\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
+        for arguments in [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2", "-subj", "/CN=alleycat test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("broker.key"), "-out", path("broker.csr"), "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", path("broker.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial", "-out", path("broker.pem"),
+             "-days", "2", "-extfile", path("san.ext")],
+        ] {
+            try run("openssl", port: nil, arguments)
+        }
+        // Mosquitto started as root reads its files as the user mosquitto: a throwaway test key may be readable.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path("broker.key"))
+        return (path("ca.pem"), TLSFiles(certificate: path("broker.pem"), key: path("broker.key")))
+    }
+
     /// Polls the port until the broker accepts a TCP connection (at most 10 s).
     private func waitUntilListening() throws {
         for _ in 0..<200 {
@@ -98,13 +138,13 @@ public final class Mosquitto {
 
     /// `run` for a broker on `port`, from any thread.
     @discardableResult
-    public static func run(_ tool: String, port: Int, _ arguments: [String], input: Data? = nil) throws -> String {
+    public static func run(_ tool: String, port: Int?, _ arguments: [String], input: Data? = nil) throws -> String {
         guard let executable = Self.onPath(tool) else {
-            throw MotoServer.Unavailable(description: "\(tool) is not installed: apt-get install -y mosquitto-clients (CI does)")
+            throw MotoServer.Unavailable(description: "\(tool) is not installed: apt-get install -y mosquitto mosquitto-clients (CI does)")
         }
         let child = Process()
         child.executableURL = URL(fileURLWithPath: executable)
-        child.arguments = ["-h", "127.0.0.1", "-p", String(port)] + arguments
+        child.arguments = (port.map { ["-h", "127.0.0.1", "-p", String($0)] } ?? []) + arguments
         let output = Pipe()
         let errors = Pipe()
         let stdin = Pipe()

@@ -128,6 +128,50 @@ import Testing
         broker.stop()
     }
 
+    @Test func tlsWithAUserAndPasswordAndTheAuthorityToTrust() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-tls-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certificates = try Mosquitto.makeCertificates(in: folder)
+        let broker = try Mosquitto(allowAnonymous: false, users: ["bike": "s3cret"], tls: certificates.broker)
+        let url = "mqtts://bike:s3cret@127.0.0.1:\(broker.port)"
+
+        var configuration = MQTTClient.Configuration(url: try MQTTURL(url), clientId: "secure-bike")
+        configuration.trustRootsFile = certificates.authority
+        configuration.subscriptions = [MQTTSubscription(filter: "bikes", qos: .atLeastOnce)]
+        let inbox = Inbox()
+        let client = try MQTTClient(configuration: configuration, onMessage: { message in inbox.messages.withLockedValue { $0.append(message) } })
+        client.start()
+        try client.connected(timeoutMillis: 10_000).wait()
+        try broker.waitForLog("secure-bike 1 bikes")
+        try client.publish([("bikes", Array("over tls".utf8))], qos: .atLeastOnce).wait()
+        #expect(try inbox.waitFor(1).map { String(decoding: $0.payload, as: UTF8.self) } == ["over tls"])
+        try client.stop().wait()
+
+        // The wrong password: the broker's CONNACK says so.
+        var wrong = MQTTClient.Configuration(url: try MQTTURL("mqtts://bike:guess@127.0.0.1:\(broker.port)"), clientId: "guesser")
+        wrong.trustRootsFile = certificates.authority
+        wrong.reconnectBaseMillis = 5000
+        let guesser = try MQTTClient(configuration: wrong)
+        guesser.start()
+        try broker.waitForLog("Sending CONNACK to 127.0.0.1 (0, 5)")
+        usleep(100_000)
+        #expect(throws: MQTTClientError.timedOut(
+            "no connection to the broker at mqtts://bike@127.0.0.1:\(broker.port) within 100 ms: the broker at mqtts://bike@127.0.0.1:\(broker.port) refused the connection: connection refused (5, not authorized): the server does not let this client connect; check its permissions"
+        )) { try guesser.connected(timeoutMillis: 100).wait() }
+        try guesser.stop().wait()
+
+        // Without the authority, the broker's certificate is not trusted.
+        var untrusting = MQTTClient.Configuration(url: try MQTTURL(url), clientId: "untrusting")
+        untrusting.reconnectBaseMillis = 5000
+        let events = Inbox()
+        let doubter = try MQTTClient(configuration: untrusting, onEvent: { event in events.events.withLockedValue { $0.append(event) } })
+        doubter.start()
+        try events.waitForEvent { if case let .disconnected(reason, _) = $0 { reason.hasPrefix("the connection to mqtts://bike@127.0.0.1:\(broker.port) failed: handshakeFailed") } else { false } }
+        #expect(!doubter.isConnected)
+        try doubter.stop().wait()
+        broker.stop()
+    }
+
     @Test func brokerURLs() throws {
         #expect(try MQTTURL("mqtt://127.0.0.1:1884") == MQTTURL(host: "127.0.0.1", port: 1884))
         #expect(try MQTTURL("mqtts://bike:s%40cret@broker.example") == MQTTURL(host: "broker.example", port: 8883, tls: true, username: "bike", password: "s@cret"))

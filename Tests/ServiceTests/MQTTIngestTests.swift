@@ -26,11 +26,12 @@ import Testing
         return rig
     }
 
-    /// Publishes each payload at QoS 1 from paho-mqtt, one connection.
-    static func paho(port: Int, _ payloads: [[UInt8]]) throws {
+    /// Publishes each payload at QoS 1 from paho-mqtt, one connection: over TCP, or as a
+    /// browser does, over the broker's WebSocket listener.
+    static func paho(port: Int, webSocket: Bool = false, _ payloads: [[UInt8]]) throws {
         let script = """
             import sys, paho.mqtt.client as mqtt
-            client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="paho-bike")
+            client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="paho-bike", transport="\(webSocket ? "websockets" : "tcp")")
             client.connect("127.0.0.1", \(port))
             client.loop_start()
             for line in sys.stdin.read().splitlines():
@@ -63,7 +64,7 @@ import Testing
         throw MotoServer.Unavailable(description: "\(rig.service.mqtt!.counts) after 10 s, waiting for \(count) accepted")
     }
 
-    @Test func bikesOnMosquittoPubAndPahoReachTheHistoryFilesAndStoreAsPutRecordsDoes() throws {
+    @Test func bikesOnMosquittoPubAndPahoOverTCPAndWebSocketReachTheHistoryFilesAndStoreAsPutRecordsDoes() throws {
         let broker = try Mosquitto()
         let rig = try Self.rig(broker)
         let reference = try ServiceRig()
@@ -74,9 +75,9 @@ import Testing
         }
         for second in 1...3 {
             let messages = rig.messages(second, Self.riders, final: 3).map(\.data)
-            // Racers 1 and 9 through mosquitto_pub, racer 2 through paho-mqtt.
+            // Racers 1 and 9 through mosquitto_pub, racer 2 through paho-mqtt (in second 2 over WebSocket, as a browser would).
             try broker.run("mosquitto_pub", ["-q", "1", "-t", "alleycat-publish", "-l"], input: Data((String(decoding: messages[0], as: UTF8.self) + "\n" + String(decoding: messages[2], as: UTF8.self) + "\n").utf8))
-            try Self.paho(port: broker.port, [messages[1]])
+            try Self.paho(port: second == 2 ? broker.webSocketPort : broker.port, webSocket: second == 2, [messages[1]])
             try Self.waitUntilAccepted(rig, 3 * second)
             rig.service.pump()
             try reference.second(second, Self.riders, final: 3)
@@ -134,7 +135,7 @@ import Testing
         done.wait()
         let ts = { (second: Int) in 1_700_000_000_000 + (second - 1) * 1000 }
         let class1 = { (second: Int, first: String, second1: String) in
-            #"{"msg":"results","classId":1,"raceId":5666666,"ts":\#(ts(second)),"second":\#(second),"total":2,"results":[\#(first),\#(second1)]}"#
+            #"{"msg":"results","classId":1,"raceId":5666666,"ts":\#(ts(second)),"second":\#(second),"total":2,"reported":2,"results":[\#(first),\#(second1)]}"#
         }
         let racer1 = { (second: Int, rank: Int) in
             let output = Double((60 + 10 * second + 35) * (50 + 65)) / 100
@@ -142,7 +143,7 @@ import Testing
         }
         let racer2 = { (second: Int, rank: Int) in #"{"rank":\#(rank),"racerId":2,"name":"\#(Roster.name(of: 2))","output":126.5,"best":126.5,"second":\#(second)}"# }
         let class2 = { (second: Int) in
-            #"{"msg":"results","classId":2,"raceId":5666666,"ts":\#(ts(second)),"second":\#(second),"total":1,"results":[{"rank":1,"racerId":9,"name":"\#(Roster.name(of: 9))","output":166.75,"best":166.75,"second":\#(second)}]}"#
+            #"{"msg":"results","classId":2,"raceId":5666666,"ts":\#(ts(second)),"second":\#(second),"total":1,"reported":1,"results":[{"rank":1,"racerId":9,"name":"\#(Roster.name(of: 9))","output":166.75,"best":166.75,"second":\#(second)}]}"#
         }
         // Second 1: racer 2 (75 rpm) leads racer 1 (70); from second 2 racer 1 (80, 90) leads.
         let expected = [

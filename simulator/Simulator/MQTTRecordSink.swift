@@ -65,13 +65,15 @@ public final class MQTTRecordSink: RecordSink {
         let sent = groups.map { client, positions in
             (positions, clients[client].publish(positions.map { (topic, entries[$0].data) }, qos: qos))
         }
+        // One wait for the whole call (a wait per connection costs a thread wake-up each).
+        let outcomes = try EventLoopFuture.whenAllComplete(sent.map(\.1), on: sent[0].1.eventLoop).wait()
         var results = [RecordPut](repeating: .refused, count: entries.count)
         var failures: [String] = []
-        for (positions, future) in sent {
-            do {
-                try future.wait()
+        for ((positions, _), outcome) in zip(sent, outcomes) {
+            switch outcome {
+            case .success:
                 for position in positions { results[position] = .accepted(shardIndex: nil) }
-            } catch {
+            case let .failure(error):
                 failures.append("\(error)")
             }
         }

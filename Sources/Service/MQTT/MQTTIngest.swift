@@ -5,6 +5,28 @@ import MQTTWire
 import RaceModel
 import Synchronization
 
+/// Sends each put's PUBACKs once those of every earlier put are sent, so they go out in the
+/// order the messages came however the puts finish.
+private final class AcknowledgementSequencer: Sendable {
+    private struct State {
+        var next = 0
+        var finished: [Int: [MQTTAcknowledgement]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func finished(_ number: Int, _ acknowledgements: [MQTTAcknowledgement]) {
+        // Sent under the lock: two finishing puts must not interleave their PUBACKs.
+        state.withLock { state in
+            state.finished[number] = acknowledgements
+            while let ready = state.finished.removeValue(forKey: state.next) {
+                MQTTAcknowledgement.send(ready)
+                state.next += 1
+            }
+        }
+    }
+}
+
 /// The original's IoT topic rule on a real broker (`alleycat serve --mqtt`): every message
 /// on the publish topic goes into the stream, keyed by its arrival time in milliseconds
 /// (`timestamp()`, as the rule had it) or by racer. At QoS 1 the subscription is a
@@ -46,13 +68,90 @@ public final class MQTTIngest: Sendable {
         public var dropped = 0
     }
 
+    /// A message and when it came (its partition key under the `time` rule).
+    struct Arrival: Sendable {
+        let message: MQTTMessage
+        let millis: Int64
+    }
+
+    /// A first-in first-out queue of arrivals whose front is taken in batches in O(batch)
+    /// (an array's removeFirst would move the whole backlog every batch).
+    struct ArrivalQueue {
+        private var items: [Arrival] = []
+        private var head = 0
+
+        var count: Int { items.count - head }
+        var isEmpty: Bool { count == 0 }
+
+        mutating func append(_ arrival: Arrival) {
+            items.append(arrival)
+        }
+
+        /// Up to `limit` arrivals and `bytes` of payload (at least one), from the front:
+        /// 500 and 4 MiB keep a put under PutRecords's limits of 500 records and 5 MiB.
+        mutating func take(upTo limit: Int, bytes limitBytes: Int) -> [Arrival] {
+            var end = head
+            var bytes = 0
+            while end < items.count, end - head < limit, bytes + items[end].message.payload.count <= limitBytes || end == head {
+                bytes += items[end].message.payload.count
+                end += 1
+            }
+            let taken = Array(items[head..<end])
+            head = end
+            if head > 4096, head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            return taken
+        }
+
+        /// Puts arrivals back at the front, in their order.
+        mutating func putBack(_ arrivals: [Arrival]) {
+            if head >= arrivals.count {
+                head -= arrivals.count
+                items.replaceSubrange(head..<head + arrivals.count, with: arrivals)
+            } else {
+                items = arrivals + items[head...]
+                head = 0
+            }
+        }
+
+        mutating func removeAll(where shouldRemove: (Arrival) -> Bool) {
+            items = items[head...].filter { !shouldRemove($0) }
+            head = 0
+        }
+    }
+
     /// What arrived and is not in the stream yet, filled on the connection's event loop.
     private final class Inbox: Sendable {
         struct Queue {
-            var messages: [MQTTMessage] = []
-            /// The worker holds a batch it took.
-            var putting = false
+            var messages = ArrivalQueue()
+            /// Refused messages, put again from `delayedUntil` (monotonic ns) on; meanwhile new
+            /// messages go on (a refusal is one shard's, the others take theirs).
+            var delayed = ArrivalQueue()
+            var delayedUntil: Int64 = 0
+            /// Refusals in a row, for the backoff.
+            var retry = 0
+            var putsInFlight = 0
             var stopped = false
+
+            /// The next batch: refused messages once their backoff is over, else new ones; or
+            /// how long until the refused ones are due (0: nothing waits).
+            mutating func nextBatch() -> (batch: [Arrival], dueInNanos: Int64) {
+                let now = SystemClock.monotonicNanos()
+                let batch: [Arrival]
+                if !delayed.isEmpty, now >= delayedUntil {
+                    batch = delayed.take(upTo: 500, bytes: 4 << 20)
+                } else if !messages.isEmpty {
+                    batch = messages.take(upTo: 500, bytes: 4 << 20)
+                } else {
+                    return ([], delayed.isEmpty ? 0 : delayedUntil - now)
+                }
+                putsInFlight += 1
+                return (batch, 0)
+            }
+
+            var isIdle: Bool { messages.isEmpty && delayed.isEmpty && putsInFlight == 0 }
         }
 
         static let maximumWaiting = 1_000_000
@@ -61,10 +160,10 @@ public final class MQTTIngest: Sendable {
         let counts = Mutex(Counts())
 
         /// Signals the worker when the queue was empty (otherwise it is still taking batches).
-        func add(_ message: MQTTMessage) {
+        func add(_ message: MQTTMessage, arrivalMillis: Int64) {
             let (taken, wasEmpty) = queue.withLock { queue -> (Bool, Bool) in
                 guard message.acknowledgement != nil || queue.messages.count < Self.maximumWaiting else { return (false, false) }
-                queue.messages.append(message)
+                queue.messages.append(Arrival(message: message, millis: arrivalMillis))
                 return (true, queue.messages.count == 1)
             }
             counts.withLock { counts in
@@ -97,7 +196,7 @@ public final class MQTTIngest: Sendable {
         let url = configuration.url
         self.client = try MQTTClient(
             configuration: client,
-            onMessage: { inbox.add($0) },
+            onMessage: { inbox.add($0, arrivalMillis: clock.nowMillis()) },
             onEvent: { event in
                 switch event {
                 case let .connected(sessionPresent):
@@ -129,67 +228,87 @@ public final class MQTTIngest: Sendable {
     /// which delivers them again on the next connection (putting them now would double them).
     public func stop() {
         let deadline = SystemClock.monotonicNanos() + 5_000_000_000
-        while inbox.queue.withLock({ !$0.messages.isEmpty || $0.putting }), SystemClock.monotonicNanos() < deadline {
+        while !inbox.queue.withLock({ $0.isIdle }), SystemClock.monotonicNanos() < deadline {
             usleep(1000)
         }
         try? client.stop().wait()
         inbox.queue.withLock { queue in
-            queue.messages.removeAll { $0.acknowledgement != nil }
+            queue.messages.removeAll { $0.message.acknowledgement != nil }
+            queue.delayed.removeAll { $0.message.acknowledgement != nil }
             queue.stopped = true
         }
         inbox.ready.signal()
         worker.wait()
     }
 
+    /// Puts in flight at once: on a durable stream each waits for an fsync, and puts in
+    /// flight together share one (a single put at a time would be one fsync per 500 messages).
+    static let putsInFlight = 4
+
+    /// Takes batches off the queue in order and puts up to `putsInFlight` of them at once;
+    /// their PUBACKs go out in the order the messages came (MQTT 3.1.1 §4.6), whatever order
+    /// the puts finish in (but for messages put again after a refusal: theirs come later).
     private func run() {
-        var retry = 0
+        let slots = DispatchSemaphore(value: Self.putsInFlight)
+        let sequencer = AcknowledgementSequencer()
+        var sequence = 0
+        var stoppingRetries = 0
         while true {
-            let (batch, stopped) = inbox.queue.withLock { queue in
-                let batch = Self.takeBatch(&queue.messages)
-                queue.putting = !batch.isEmpty
-                return (batch, queue.stopped)
+            let (batch, dueInNanos, stopped) = inbox.queue.withLock { queue in
+                let (batch, due) = queue.nextBatch()
+                return (batch, due, queue.stopped)
+            }
+            if batch.isEmpty, dueInNanos > 0, !stopped || stoppingRetries <= 20 {
+                // Only refused messages wait: sleep until they are due (a new message wakes the worker at once).
+                _ = inbox.ready.wait(timeout: .now() + .nanoseconds(Int(dueInNanos)))
+                if stopped { stoppingRetries += 1 }
+                continue
             }
             if batch.isEmpty {
-                if stopped { return }
+                if stopped {
+                    // Every put back (a refused one puts its messages back in the queue), then look again.
+                    for _ in 0..<Self.putsInFlight { slots.wait() }
+                    for _ in 0..<Self.putsInFlight { slots.signal() }
+                    let left = inbox.queue.withLock { $0.messages.count + $0.delayed.count }
+                    if left == 0 { return }
+                    if stoppingRetries > 20 {
+                        note("stopping with \(left) QoS 0 message(s) the stream would not take")
+                        return
+                    }
+                    continue
+                }
                 inbox.ready.wait()
                 continue
             }
-            let left = put(batch)
-            // What was not accepted goes back at the head, in order.
-            inbox.queue.withLock { queue in
-                queue.messages.insert(contentsOf: left, at: 0)
-                queue.putting = false
-            }
-            if left.isEmpty {
-                retry = 0
-            } else if stopped, retry >= 20 {
-                note("stopping with \(left.count) QoS 0 message(s) the stream would not take")
-                return
-            } else {
-                // A backoff of 10 ms doubling to 1 s.
-                retry += 1
-                usleep(UInt32(min(1000, 10 << min(retry - 1, 7))) * 1000)
+            slots.wait()
+            let number = sequence
+            sequence += 1
+            DispatchQueue.global().async { [self] in
+                let (acknowledgements, left) = put(batch)
+                sequencer.finished(number, acknowledgements)
+                inbox.queue.withLock { queue in
+                    queue.putsInFlight -= 1
+                    if left.isEmpty {
+                        queue.retry = 0
+                    } else {
+                        // What was not accepted is put again after a backoff of 10 ms doubling to 1 s.
+                        queue.delayed.putBack(left)
+                        queue.retry += 1
+                        queue.delayedUntil = SystemClock.monotonicNanos() + Int64(min(1000, 10 << min(queue.retry - 1, 7))) * 1_000_000
+                    }
+                }
+                if !left.isEmpty { inbox.ready.signal() }
+                slots.signal()
             }
         }
     }
 
-    /// Up to 500 messages and 4 MiB (under PutRecords's limits of 500 records and 5 MiB).
-    private static func takeBatch(_ messages: inout [MQTTMessage]) -> [MQTTMessage] {
-        var count = 0
-        var bytes = 0
-        while count < messages.count, count < 500, bytes + messages[count].payload.count <= 4 << 20 || count == 0 {
-            bytes += messages[count].payload.count
-            count += 1
-        }
-        defer { messages.removeFirst(count) }
-        return Array(messages.prefix(count))
-    }
-
-    /// Puts one batch; acknowledges what the stream accepted and returns the rest, in order.
-    private func put(_ batch: [MQTTMessage]) -> [MQTTMessage] {
-        let now = String(clock.nowMillis())
-        let entries = batch.map { message in
-            PutRecordsRequestEntry(data: message.payload, partitionKey: Self.partitionKey(message.payload, rule: configuration.partitionKey, time: now))
+    /// Puts one batch: the acknowledgements of what the stream accepted, and the rest, in order.
+    private func put(_ batch: [Arrival]) -> (acknowledgements: [MQTTAcknowledgement], left: [Arrival]) {
+        let entries = batch.map { arrival in
+            PutRecordsRequestEntry(
+                data: arrival.message.payload,
+                partitionKey: Self.partitionKey(arrival.message.payload, rule: configuration.partitionKey, time: String(arrival.millis)))
         }
         let response: PutRecordsResponse
         do {
@@ -197,24 +316,23 @@ public final class MQTTIngest: Sendable {
         } catch {
             note("the stream refused \(batch.count) MQTT message(s): \(error); not acknowledged, trying again")
             inbox.counts.withLock { $0.retried += batch.count }
-            return batch
+            return ([], batch)
         }
         var acknowledgements: [MQTTAcknowledgement] = []
-        var left: [MQTTMessage] = []
-        for (message, result) in zip(batch, response.records) {
+        var left: [Arrival] = []
+        for (arrival, result) in zip(batch, response.records) {
             switch result {
             case .accepted:
-                if let acknowledgement = message.acknowledgement { acknowledgements.append(acknowledgement) }
+                if let acknowledgement = arrival.message.acknowledgement { acknowledgements.append(acknowledgement) }
             case .refused:
-                left.append(message)
+                left.append(arrival)
             }
         }
-        MQTTAcknowledgement.send(acknowledgements)
         inbox.counts.withLock { counts in
             counts.accepted += batch.count - left.count
             counts.retried += left.count
         }
-        return left
+        return (acknowledgements, left)
     }
 
     /// The partition key of a message under `rule`: `time` is the arrival time in ms.

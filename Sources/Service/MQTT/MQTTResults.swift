@@ -4,8 +4,9 @@ import Rankings
 
 /// Live results out over MQTT, as the original published them through AWS IoT Core: every
 /// ranking update on `topic` and on `topic/class/N`, QoS 0, in the original's envelope
-/// `{"msg":"results","classId","raceId","ts","results"}` (with the race `second` and the
-/// class's `total` riders beside). A broker that is slow to read gets nothing rather than
+/// `{"msg":"results","classId","raceId","ts","results"}` (with the race `second`, the
+/// class's `total` riders, and how many of them the ranking has heard from at this second
+/// beside). A broker that is slow to read gets nothing rather than
 /// a backlog: an update is dropped when the connection's write buffer is full, so the
 /// ranking engine is never held up.
 public struct MQTTResults: Sendable {
@@ -32,8 +33,9 @@ public struct MQTTResults: Sendable {
         return dropped
     }
 
-    /// `{"msg":"results","classId":C,"raceId":R,"ts":MILLIS,"second":S,"total":N,"results":[…]}`,
-    /// each result as /live and /rankings write a Here-now entry.
+    /// `{"msg":"results","classId":C,"raceId":R,"ts":MILLIS,"second":S,"total":N,"reported":K,"results":[…]}`,
+    /// each result as /live and /rankings write a Here-now entry; `reported`: riders whose
+    /// latest second is this one (a catch-up update for the same second has more).
     public static func envelope(_ update: RankingUpdate, limit: Int) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
@@ -49,6 +51,8 @@ public struct MQTTResults: Sendable {
         writer.integer(update.second)
         writer.key("total")
         writer.integer(update.standings.count)
+        writer.key("reported")
+        writer.integer(update.standings.reduce(0) { $0 + ($1.second == update.second ? 1 : 0) })
         writer.key("results")
         writer.beginArray()
         for entry in update.standings.prefix(limit) {

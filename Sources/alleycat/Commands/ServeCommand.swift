@@ -30,7 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
             with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for an alleycat node: an API key and \
             its secret, from `alleycat keys create`) in AWS_REGION, and keep their positions in DATA/checkpoints. With \
             --simulate-racers the service also races simulated riders into it in real time (or \
-            --speed times faster). One process at a time runs on a data folder (a lock on \
+            --speed times faster). With --mqtt URL it also takes bikes' messages from an MQTT broker \
+            (Mosquitto) on --mqtt-topic into the stream, as the original's IoT topic rule did, each \
+            acknowledged to the broker only once the stream has it, and publishes every second's \
+            results back on --mqtt-results-topic. One process at a time runs on a data folder (a lock on \
             DATA/alleycat.lock): a second `serve` or `race` there refuses, naming the first. \
             Connections are limited (--max-connections, with --reserve-connections kept for /health \
             and /metrics) and timed (--idle-timeout, --header-timeout, --body-timeout); malformed \
