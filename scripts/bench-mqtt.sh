@@ -51,7 +51,7 @@ run() {
     for _ in $(seq 1 100); do grep -q "MQTT connected" "$work/$name.log" && break; sleep 0.05; done
     local begin last="" last_change stable=0 now
     begin=$(date +%s.%N)
-    "$bin/alleycat-sim" --mqtt "$mqtt_url" --qos 1 --connections "$connections" --racers "$racers" --seconds "$seconds" \
+    "$bin/alleycat-sim" --mqtt "$mqtt_url" --mqtt-qos 1 --connections "$connections" --racers "$racers" --seconds "$seconds" \
         --speed "$speed" --pacing "$pacing" --json >"$work/$name.json"
     last_change=$(date +%s.%N)
     # The service has taken everything once its count has not moved for 3 s.

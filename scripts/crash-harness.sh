@@ -38,7 +38,7 @@ serve_options=()
 if [[ $transport == mqtt ]]; then
     start_mosquitto "$work/broker"
     serve_options=(--mqtt "$mqtt_url" --mqtt-qos 1)
-    sim_target=(--mqtt "$mqtt_url" --qos 1 --connections "$racers")
+    sim_target=(--mqtt "$mqtt_url" --mqtt-qos 1 --connections "$racers")
 fi
 # Starts the service on the same port each time (the simulator keeps its endpoint).
 serve_on_port() {

@@ -99,7 +99,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         case .pingresp:
             break
         case let other:
-            close(because: "the broker at \(configuration.url) sent \(other.kindName), which a client never receives in MQTT 3.1.1")
+            close(because: "the broker at \(configuration.url) sent \(other.type), which a client never receives in MQTT 3.1.1")
         }
     }
 
@@ -222,27 +222,5 @@ final class PublishBatch {
     func fail(_ error: MQTTClientError) {
         promise?.fail(error)
         promise = nil
-    }
-}
-
-extension MQTTPacket {
-    /// The packet's name in the specification.
-    var kindName: String {
-        switch self {
-        case .connect: "CONNECT"
-        case .connack: "CONNACK"
-        case .publish: "PUBLISH"
-        case .puback: "PUBACK"
-        case .pubrec: "PUBREC"
-        case .pubrel: "PUBREL"
-        case .pubcomp: "PUBCOMP"
-        case .subscribe: "SUBSCRIBE"
-        case .suback: "SUBACK"
-        case .unsubscribe: "UNSUBSCRIBE"
-        case .unsuback: "UNSUBACK"
-        case .pingreq: "PINGREQ"
-        case .pingresp: "PINGRESP"
-        case .disconnect: "DISCONNECT"
-        }
     }
 }

@@ -11,6 +11,14 @@ public struct MQTTMessage: Sendable {
     /// For a QoS 1 message, what sends its PUBACK: send it once the message is safe, and
     /// the broker forgets it; until then it delivers it again on the next connection.
     public let acknowledgement: MQTTAcknowledgement?
+
+    public init(topic: String, payload: [UInt8], qos: MQTTQoS = .atMostOnce, duplicate: Bool = false, acknowledgement: MQTTAcknowledgement? = nil) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.duplicate = duplicate
+        self.acknowledgement = acknowledgement
+    }
 }
 
 /// The PUBACK a QoS 1 message is owed, on the connection that delivered it (a new

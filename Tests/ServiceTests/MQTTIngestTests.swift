@@ -164,6 +164,28 @@ import Testing
         #expect(MQTTIngest.partitionKey(Array("not json".utf8), rule: .racer, time: "1700000000123") == "1700000000123")
     }
 
+    @Test func theQueueTakesBatchesInOrderWithinTheirLimitsAndTakesRefusedOnesBackAtTheFront() {
+        var queue = MQTTIngest.ArrivalQueue()
+        for index in 0..<10_000 {
+            queue.append(MQTTIngest.Arrival(message: MQTTMessage(topic: "t", payload: [UInt8](repeating: 1, count: index == 9_000 ? 300 : 10)), millis: Int64(index)))
+        }
+        var taken: [Int64] = []
+        for _ in 0..<10 { taken += queue.take(upTo: 500, bytes: 4 << 20).map(\.millis) }
+        // Past 4,096 taken the array is compacted; the order holds across it.
+        #expect(taken == Array(0..<5_000))
+        #expect(queue.count == 5_000)
+        queue.putBack([4_997, 4_998, 4_999].map { MQTTIngest.Arrival(message: MQTTMessage(topic: "t", payload: [1]), millis: $0) })
+        #expect(queue.take(upTo: 5, bytes: 4 << 20).map(\.millis) == [4_997, 4_998, 4_999, 5_000, 5_001])
+        // A byte budget of 100 takes ten 10-byte messages; one over the budget alone still goes.
+        #expect(queue.take(upTo: 500, bytes: 100).map(\.millis) == Array(5_002..<5_012))
+        _ = (0..<7).map { _ in queue.take(upTo: 500, bytes: 4 << 20) }
+        #expect(queue.take(upTo: 500, bytes: 100).map(\.millis) == Array(8_512..<8_522))
+        while queue.count > 1_000 { _ = queue.take(upTo: 1, bytes: 4 << 20) }
+        #expect(queue.take(upTo: 500, bytes: 100).map(\.millis) == [9_000])
+        queue.removeAll { $0.millis % 2 == 0 }
+        #expect(queue.count == 500)
+    }
+
     final class Output: Sendable {
         private let value = Mutex("")
         func set(_ text: String) { value.withLock { $0 = text } }

@@ -28,9 +28,9 @@ struct AlleycatSim: ParsableCommand {
 
             With --mqtt the messages go to an MQTT broker (such as Mosquitto, which `alleycat serve \
             --mqtt` reads) as PUBLISHes on --mqtt-topic, from --connections client connections (as \
-            many as riders: one per bike), at --qos 1 (each acknowledged by the broker) or 0. The run \
-            also subscribes to --results-topic and reports the time from each publish to the results \
-            that include it arriving there.
+            many as riders: one per bike), at --mqtt-qos 1 (each acknowledged by the broker) or 0. The \
+            run also subscribes to --mqtt-results-topic and reports the time from each publish to the \
+            results that include it arriving there.
             """)
 
     @OptionGroup var simulation: SimulationOptions
@@ -56,26 +56,13 @@ struct AlleycatSim: ParsableCommand {
     @Option(help: "With --endpoint: PutRecords calls in flight at once, each on its own connection. With --mqtt: client connections to the broker, riders shared among them (as many as riders: one per bike).")
     var connections = 4
 
-    @Option(help: "URL of an MQTT broker to publish to, mqtt://[USER:PASSWORD@]HOST:PORT or mqtts:// (TLS), instead of a stream.")
-    var mqtt: String?
-
-    @Option(name: .customLong("mqtt-topic"), help: "With --mqtt: the topic to publish on.")
-    var mqttTopic = "alleycat-publish"
-
-    @Option(help: "With --mqtt: 1 (each message acknowledged by the broker) or 0 (at most once).")
-    var qos = 1
-
-    @Option(name: .customLong("results-topic"), help: "With --mqtt: where the service publishes results (timed from each publish to the results arriving).")
-    var resultsTopic = "alleycat-subscribe"
-
-    @Option(name: .customLong("mqtt-ca-file"), help: "With an mqtts:// --mqtt: a PEM file of the certificates to trust.")
-    var mqttCAFile: String?
-
     @Option(help: "With --endpoint: the stream's name.")
     var stream = KinesisStream.defaultName
 
     @Option(name: .customLong("protocol"), help: "With --endpoint: json (the Kinesis JSON protocol, as boto3 and most SDKs send) or cbor (application/x-amz-cbor-1.1, as the Java SDK and the KCL send).")
     var wireProtocol = "json"
+
+    @OptionGroup var mqtt: MQTTOptions
 
     @Flag(help: "Print the summary as one JSON object instead of text.")
     var json = false
@@ -84,16 +71,10 @@ struct AlleycatSim: ParsableCommand {
         _ = try parsedSpeed()
         if shards < 1 || shards > 1024 { throw ValidationError("--shards must be 1 to 1024, got \(shards)") }
         if recordsPerShardSecond < 1 { throw ValidationError("--records-per-shard-second must be at least 1") }
-        if mqtt == nil, connections < 1 || connections > 256 { throw ValidationError("--connections must be 1 to 256, got \(connections)") }
-        if let mqtt {
+        if mqtt.url == nil, connections < 1 || connections > 256 { throw ValidationError("--connections must be 1 to 256, got \(connections)") }
+        if mqtt.url != nil {
             if endpoint != nil { throw ValidationError("--mqtt and --endpoint both say where the messages go: give one") }
-            do {
-                _ = try MQTTURL(mqtt)
-            } catch {
-                throw ValidationError("--mqtt: \(error)")
-            }
             if connections < 1 || connections > 100_000 { throw ValidationError("--connections must be 1 to 100000 with --mqtt, got \(connections)") }
-            if qos != 0 && qos != 1 { throw ValidationError("--qos must be 0 or 1, got \(qos)") }
         }
         if wireProtocol != "json" && wireProtocol != "cbor" { throw ValidationError("--protocol must be json or cbor, got '\(wireProtocol)'") }
         if let endpoint {
@@ -135,13 +116,12 @@ struct AlleycatSim: ParsableCommand {
         let run: LoadRun
         let target: String
         var mqttSink: MQTTRecordSink?
-        if let mqtt {
-            let url = try MQTTURL(mqtt)
+        if let url = mqtt.broker {
             let session = "alleycat-sim-\(getpid())"
-            let watch = try MQTTResultsWatch(url: url, topic: resultsTopic, clientId: "\(session)-results", trustRootsFile: mqttCAFile)
+            let watch = try MQTTResultsWatch(url: url, topic: mqtt.resultsTopic, clientId: "\(session)-results", trustRootsFile: mqtt.caFile)
             let sink = try MQTTRecordSink(
-                url: url, topic: mqttTopic, qos: qos == 0 ? .atMostOnce : .atLeastOnce, connections: min(connections, plan.racers),
-                clientIdPrefix: session, trustRootsFile: mqttCAFile, watch: watch)
+                url: url, topic: mqtt.topic, qos: mqtt.qosLevel, connections: min(connections, plan.racers),
+                clientIdPrefix: session, trustRootsFile: mqtt.caFile, watch: watch)
             do {
                 watch.client.start()
                 try watch.client.connected(timeoutMillis: 10_000).wait()
@@ -152,7 +132,7 @@ struct AlleycatSim: ParsableCommand {
             mqttSink = sink
             // Publishes wait for the broker on real time, whatever the race clock does.
             run = LoadRun(plan: plan, sink: sink, clock: clock, connections: min(connections, 16), pacing: pacing, backoffClock: SystemClock())
-            target = "to the MQTT broker at \(url) topic '\(mqttTopic)' on \(sink.clients.count) connection(s) at QoS \(qos)"
+            target = "to the MQTT broker at \(url) topic '\(mqtt.topic)' on \(sink.clients.count) connection(s) at QoS \(mqtt.qos)"
         } else if let endpoint {
             let sink = HTTPRecordSink(
                 endpoint: endpoint, apiKey: resolvedAPIKey!, streamName: stream, connections: connections,

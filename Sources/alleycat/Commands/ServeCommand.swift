@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KinesisStream
-import MQTT
-import MQTTWire
 import Pipeline
 import RaceModel
 import Service
@@ -115,26 +113,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("body-timeout"), help: "Seconds from the end of a request's headers to the end of its body (then 408 and closed).")
     var bodyTimeout = 30.0
 
-    @Option(help: "Take bikes' messages from an MQTT broker, mqtt://[USER:PASSWORD@]HOST:PORT or mqtts:// for TLS (Mosquitto, for example), and publish results back to it. Off unless given.")
-    var mqtt: String?
-
-    @Option(name: .customLong("mqtt-topic"), help: "With --mqtt: the topic bikes publish on (the original's topic rule, SELECT * FROM 'alleycat-publish').")
-    var mqttTopic = "alleycat-publish"
-
-    @Option(name: .customLong("mqtt-results-topic"), help: "With --mqtt: the topic every second's results go out on (QoS 0), and TOPIC/class/N per class.")
-    var mqttResultsTopic = "alleycat-subscribe"
-
-    @Option(name: .customLong("mqtt-qos"), help: "With --mqtt: 1 (a persistent session; a message is acknowledged only once the stream has it, so nothing is lost across a crash) or 0 (at most once).")
-    var mqttQoS = 1
+    @OptionGroup var mqtt: MQTTOptions
 
     @Option(name: .customLong("mqtt-client-id"), help: "With --mqtt: the service's session name at the broker (keep it across restarts: the broker holds the session's messages under it).")
     var mqttClientId = "alleycat-ingest"
 
     @Option(name: .customLong("mqtt-partition-key"), help: "With --mqtt: time (the arrival time in ms, as the original rule's timestamp()) or racer (the message's racerId).")
     var mqttPartitionKey: MQTTIngest.PartitionKeyRule = .time
-
-    @Option(name: .customLong("mqtt-ca-file"), help: "With an mqtts:// --mqtt: a PEM file of the certificates to trust (default: the system's).")
-    var mqttCAFile: String?
 
     @Option(name: .customLong("mqtt-results-limit"), help: "With --mqtt: riders per class in each results message, leaders first.")
     var mqttResultsLimit = 10
@@ -167,19 +152,10 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--simulate-racers puts records into this service's own stream, and with --source it has none: send them to the source with alleycat-sim --endpoint")
             }
         }
-        if let mqtt {
-            do {
-                _ = try MQTTURL(mqtt)
-            } catch {
-                throw ValidationError("--mqtt: \(error)")
-            }
-            if source != nil { throw ValidationError("--mqtt puts messages into this service's own stream, and with --source it has none: point the bikes at the source's broker instead") }
+        if mqtt.url != nil, source != nil {
+            throw ValidationError("--mqtt puts messages into this service's own stream, and with --source it has none: point the bikes at the source's broker instead")
         }
-        if mqttQoS != 0 && mqttQoS != 1 { throw ValidationError("--mqtt-qos must be 0 or 1, got \(mqttQoS)") }
         if mqttResultsLimit < 1 { throw ValidationError("--mqtt-results-limit must be at least 1, got \(mqttResultsLimit)") }
-        if (try? MQTTTopic.validateName(mqttTopic)) == nil || (try? MQTTTopic.validateName(mqttResultsTopic)) == nil {
-            throw ValidationError("--mqtt-topic and --mqtt-results-topic must be topic names without the wildcards + and #, got '\(mqttTopic)' and '\(mqttResultsTopic)'")
-        }
         if simulateRacers > shards * recordsPerShardSecond {
             throw ValidationError("\(simulateRacers) riders send more than \(shards) shard(s) take (\(recordsPerShardSecond) records a second each): use --shards \((simulateRacers + recordsPerShardSecond - 1) / recordsPerShardSecond)")
         }
@@ -210,15 +186,15 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.connections.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
         configuration.connections.bodyTimeout = .milliseconds(Int64(bodyTimeout * 1000))
-        if let mqtt {
-            var settings = MQTTIngest.Configuration(url: try MQTTURL(mqtt))
-            settings.topic = mqttTopic
-            settings.qos = mqttQoS == 0 ? .atMostOnce : .atLeastOnce
+        if let broker = mqtt.broker {
+            var settings = MQTTIngest.Configuration(url: broker)
+            settings.topic = mqtt.topic
+            settings.qos = mqtt.qosLevel
             settings.clientId = mqttClientId
             settings.partitionKey = mqttPartitionKey
-            settings.trustRootsFile = mqttCAFile
+            settings.trustRootsFile = mqtt.caFile
             configuration.mqtt = settings
-            configuration.mqttResultsTopic = mqttResultsTopic
+            configuration.mqttResultsTopic = mqtt.resultsTopic
             configuration.mqttResultsLimit = mqttResultsLimit
         }
         if let source {
