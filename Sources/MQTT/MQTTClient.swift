@@ -113,8 +113,15 @@ public final class MQTTClient: Sendable {
         } else {
             let url = configuration.url
             loop.scheduleTask(in: .milliseconds(timeoutMillis)) { [self] in
-                let reason = state.withLock { $0.lastError }
-                promise.fail(MQTTClientError.timedOut("no connection to the broker at \(url) within \(timeoutMillis) ms: \(reason)"))
+                // Failed only if no connection took it out of the waiters first (a promise completes once).
+                let reason = state.withLock { state -> String? in
+                    guard let index = state.waiters.firstIndex(where: { $0.futureResult === promise.futureResult }) else { return nil }
+                    state.waiters.remove(at: index)
+                    return state.lastError
+                }
+                if let reason {
+                    promise.fail(MQTTClientError.timedOut("no connection to the broker at \(url) within \(timeoutMillis) ms: \(reason)"))
+                }
             }
         }
         return promise.futureResult
