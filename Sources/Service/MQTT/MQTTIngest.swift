@@ -182,7 +182,7 @@ public final class MQTTIngest: Sendable {
     private let lastProblem = Mutex<String?>(nil)
     private let worker = DispatchGroup()
 
-    public init(configuration: Configuration, stream: KinesisStream, clock: any EpochClock, log: @escaping @Sendable (String) -> Void = { print($0) }) throws(MQTTClientError) {
+    public init(configuration: Configuration, stream: KinesisStream, clock: any EpochClock, log: @escaping @Sendable (String) -> Void = MQTTIngest.printLine) throws(MQTTClientError) {
         self.configuration = configuration
         self.stream = stream
         self.clock = clock
@@ -210,6 +210,12 @@ public final class MQTTIngest: Sendable {
     }
 
     public var counts: Counts { inbox.counts.withLock { $0 } }
+
+    /// A line on standard output, flushed: scripts wait for "MQTT connected" in the log.
+    @Sendable public static func printLine(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
 
     /// Connects and starts the thread that puts what arrives into the stream.
     public func start() {
@@ -347,6 +353,6 @@ public final class MQTTIngest: Sendable {
             defer { last = problem }
             return last != problem
         }
-        if new { print("alleycat serve: MQTT ingest: \(problem)") }
+        if new { Self.printLine("alleycat serve: MQTT ingest: \(problem)") }
     }
 }
