@@ -36,7 +36,6 @@ trap 'kill $(jobs -p) ${mqtt_pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 source scripts/serve-lib.sh
 
 peak_mb() { sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status" | awk '{print int($1 / 1024)}'; }
-accepted() { curl -fsS "http://127.0.0.1:$port/metrics" | sed -n 's/^alleycat_mqtt_messages{outcome="accepted"} //p'; }
 
 # run NAME RACERS SECONDS SPEED CONNECTIONS PACING SERVE-OPTIONS...: one race through a new
 # broker and service; leaves the simulator's JSON summary in $work/NAME.json and sets
@@ -48,20 +47,14 @@ run() {
     start_mosquitto "$work/$name-broker"
     # shellcheck disable=SC2086
     start_serve "$work/$name" --mqtt "$mqtt_url" "$@" ${SERVE_OPTIONS:-}
-    for _ in $(seq 1 100); do grep -q "MQTT connected" "$work/$name.log" && break; sleep 0.05; done
-    local begin last="" last_change stable=0 now
+    wait_mqtt_connected "$work/$name.log"
+    local begin
     begin=$(date +%s.%N)
     "$bin/alleycat-sim" --mqtt "$mqtt_url" --mqtt-qos 1 --connections "$connections" --racers "$racers" --seconds "$seconds" \
         --speed "$speed" --pacing "$pacing" --json >"$work/$name.json"
-    last_change=$(date +%s.%N)
-    # The service has taken everything once its count has not moved for 3 s.
-    while ((stable < 15)); do
-        now=$(accepted)
-        if [[ "$now" != "$last" ]]; then last=$now; last_change=$(date +%s.%N); stable=0; else stable=$((stable + 1)); fi
-        sleep 0.2
-    done
-    elapsed=$(python3 -c "print($last_change - $begin)")
-    taken=$last
+    wait_mqtt_drained "$port"
+    elapsed=$(python3 -c "print($mqtt_last_change - $begin)")
+    taken=$mqtt_accepted
     serve_mb=$(peak_mb "$pid")
     broker_mb=$(peak_mb "$mqtt_pid")
     kill -INT "$pid"

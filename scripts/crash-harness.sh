@@ -61,7 +61,7 @@ fi
 serve_on_port
 if [[ $transport == mqtt ]]; then
     # The service's persistent session exists before the first message, so the broker keeps them all.
-    for _ in $(seq 1 100); do grep -q "MQTT connected" "$work/serve.log" && break; sleep 0.05; done
+    wait_mqtt_connected "$work/serve.log"
 fi
 "$bin/alleycat-sim" "${sim_target[@]}" --racers "$racers" --seconds "$race_seconds" \
     --seed "$seed" --start "$start" --speed "$speed" --json >"$work/sim.json" 2>"$work/sim.err" &

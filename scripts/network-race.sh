@@ -30,7 +30,7 @@ source scripts/serve-lib.sh
 if [[ $transport == mqtt ]]; then
     start_mosquitto "$work/broker"
     start_serve "$work/network" --shards "$shards" --mqtt "$mqtt_url"
-    for _ in $(seq 1 100); do grep -q "MQTT connected" "$work/network.log" && break; sleep 0.05; done
+    wait_mqtt_connected "$work/network.log"
     echo "network: $racers riders, $race_seconds s, seed $seed, speed $speed -> $mqtt_url (one connection per bike, QoS 1) -> alleycat serve ($shards shard(s))"
     target=(--mqtt "$mqtt_url" --mqtt-qos 1 --connections "$racers")
 else

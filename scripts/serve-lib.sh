@@ -59,22 +59,38 @@ CONF
     exit 1
 }
 
+# wait_mqtt_connected LOG: waits (at most 5 s) for `alleycat serve --mqtt` to say in LOG that
+# its session is up, so the broker keeps every message from then on.
+wait_mqtt_connected() {
+    for _ in $(seq 1 100); do
+        grep -q "MQTT connected" "$1" && return 0
+        sleep 0.05
+    done
+    echo "alleycat serve did not connect to the broker within 5 s:" >&2
+    tail -5 "$1" >&2
+    return 1
+}
+
 # wait_mqtt_drained PORT: waits (at most 120 s) until the service on PORT has taken no new
 # MQTT message for 3 s (its /metrics alleycat_mqtt_messages{outcome="accepted"} still):
 # the broker has delivered what it held for the service's session. (The broker's own
 # $SYS/broker/store/messages/count includes its retained $SYS messages, so never reaches 0.)
+# Sets $mqtt_accepted (the count) and $mqtt_last_change (when it last moved, epoch seconds).
 wait_mqtt_drained() {
-    local last="" same=0 now
-    for _ in $(seq 1 120); do
+    local same=0 now
+    mqtt_accepted=""
+    mqtt_last_change=$(date +%s.%N)
+    for _ in $(seq 1 600); do
         now=$(curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null | sed -n 's/^alleycat_mqtt_messages{outcome="accepted"} //p')
-        if [[ -n "$now" && "$now" == "$last" ]]; then
+        if [[ -n "$now" && "$now" == "$mqtt_accepted" ]]; then
             same=$((same + 1))
-            ((same >= 3)) && return 0
+            ((same >= 15)) && return 0
         else
             same=0
+            mqtt_accepted=$now
+            mqtt_last_change=$(date +%s.%N)
         fi
-        last=$now
-        sleep 1
+        sleep 0.2
     done
     echo "the service was still taking MQTT messages after 120 s" >&2
     return 1

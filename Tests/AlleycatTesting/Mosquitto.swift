@@ -37,7 +37,7 @@ public final class Mosquitto {
     /// `allowAnonymous` false: only the `users` may connect (none: nobody), for refused logins.
     /// `tls`: the MQTT listener speaks TLS with this certificate (`mqtts://`).
     public init(allowAnonymous: Bool = true, users: [String: String] = [:], tls: TLSFiles? = nil) throws {
-        guard let executable = Self.onPath("mosquitto") ?? ["/usr/sbin/mosquitto"].first(where: { access($0, X_OK) == 0 }) else {
+        guard let executable = MotoServer.onPath("mosquitto") else {
             throw MotoServer.Unavailable(description: "mosquitto is not installed: apt-get install -y mosquitto mosquitto-clients (CI does)")
         }
         self.executable = executable
@@ -91,10 +91,11 @@ public final class Mosquitto {
         try launch()
     }
 
-    /// Waits (at most 10 s) until the broker's log has `text`: a client connected or subscribed.
-    public func waitForLog(_ text: String) throws {
+    /// Waits (at most 10 s) until the broker's log has `text` `times` times: a client connected
+    /// or subscribed (the log goes on across `restart()`, so a second subscription is `times: 2`).
+    public func waitForLog(_ text: String, times: Int = 1) throws {
         for _ in 0..<1000 {
-            if (try? String(contentsOf: log, encoding: .utf8))?.contains(text) == true { return }
+            if let contents = try? String(contentsOf: log, encoding: .utf8), contents.components(separatedBy: text).count > times { return }
             usleep(10_000)
         }
         throw MotoServer.Unavailable(description: "mosquitto's log has no '\(text)' after 10 s: \(logTail())")
@@ -139,7 +140,7 @@ public final class Mosquitto {
     /// `run` for a broker on `port`, from any thread.
     @discardableResult
     public static func run(_ tool: String, port: Int?, _ arguments: [String], input: Data? = nil) throws -> String {
-        guard let executable = Self.onPath(tool) else {
+        guard let executable = MotoServer.onPath(tool) else {
             throw MotoServer.Unavailable(description: "\(tool) is not installed: apt-get install -y mosquitto mosquitto-clients (CI does)")
         }
         let child = Process()
@@ -177,14 +178,6 @@ public final class Mosquitto {
 
     public func logTail() -> String {
         String((try? String(contentsOf: log, encoding: .utf8))?.suffix(800) ?? "(no log)")
-    }
-
-    static func onPath(_ name: String) -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") + ["/usr/sbin", "/usr/bin"] {
-            let path = "\(directory)/\(name)"
-            if access(path, X_OK) == 0 { return path }
-        }
-        return nil
     }
 
     static func accepts(port: Int) -> Bool {

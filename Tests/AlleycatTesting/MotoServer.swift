@@ -77,8 +77,10 @@ public final class MotoServer {
         String((try? String(contentsOf: log, encoding: .utf8))?.suffix(800) ?? "(no log)")
     }
 
-    private static func onPath(_ name: String) -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+    /// The executable `name` on PATH, or in /usr/sbin and /usr/bin (Debian's mosquitto is in /usr/sbin).
+    static func onPath(_ name: String) -> String? {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]
+        for directory in directories {
             let path = "\(directory)/\(name)"
             if access(path, X_OK) == 0 { return path }
         }

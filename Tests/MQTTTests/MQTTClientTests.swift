@@ -105,7 +105,7 @@ import Testing
         let client = try Self.client(broker, id: "survivor", subscribe: ["bikes"], inbox: inbox)
         try broker.restart()
         try inbox.waitForEvent { if case .disconnected(_, .some) = $0 { true } else { false } }
-        try broker.waitForLog("survivor 1 bikes")
+        try broker.waitForLog("survivor 1 bikes", times: 2)
         try broker.run("mosquitto_pub", ["-q", "1", "-t", "bikes", "-m", "after"])
         #expect(try inbox.waitFor(1).map { String(decoding: $0.payload, as: UTF8.self) } == ["after"])
         #expect(inbox.events.withLockedValue { $0.filter { if case .connected = $0 { true } else { false } }.count } == 2)
