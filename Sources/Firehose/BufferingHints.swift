@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import RaceModel
 
 /// When the firehose delivers: once `sizeInMBs` MiB of transformed records are
 /// buffered or `intervalInSeconds` have passed since the oldest buffered record
@@ -58,6 +59,9 @@ public struct DeliveryStreamConfiguration: Sendable {
     /// Mixed into object names' uuids. Random by default, so two runs never share a
     /// name; fixed in tests to pin exact keys.
     public var objectKeySeed: UInt64
+    /// Records the processor passed that break their class's limits are set aside under
+    /// processing-failed/ with the limit (errorCode `Alleycat.PlausibilityLimit`); nil keeps them.
+    public var plausibility: Plausibility?
 
     public static let defaultName = "alleycat-data-firehose"
 
@@ -65,7 +69,7 @@ public struct DeliveryStreamConfiguration: Sendable {
         name: String = DeliveryStreamConfiguration.defaultName, bufferingHints: BufferingHints = .standard,
         invocationCapBytes: Int = 3 << 20, processorRetries: Int = 3, compressionLevel: Int32 = 1,
         parallelDeliveries: Int = DeliveryStreamConfiguration.processorCount, consumerName: String = "firehose",
-        objectKeySeed: UInt64 = UInt64.random(in: 0...UInt64.max)
+        objectKeySeed: UInt64 = UInt64.random(in: 0...UInt64.max), plausibility: Plausibility? = .standard
     ) {
         self.name = name
         self.bufferingHints = bufferingHints
@@ -75,6 +79,7 @@ public struct DeliveryStreamConfiguration: Sendable {
         self.parallelDeliveries = max(1, parallelDeliveries)
         self.consumerName = consumerName
         self.objectKeySeed = objectKeySeed
+        self.plausibility = plausibility
     }
 
     public static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }

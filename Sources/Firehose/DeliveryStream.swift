@@ -58,7 +58,9 @@ public final class DeliveryStream: Sendable {
         self.checkpoints = checkpoints
         let reader = try StreamReader(
             name: configuration.consumerName, source: source, checkpoints: checkpoints, start: .trimHorizon, now: { clock.nowMillis() })
-        self.driver = Mutex(Driver(reader: reader, sizeHint: configuration.bufferingHints.sizeInBytes))
+        self.driver = Mutex(Driver(
+            reader: reader, sizeHint: configuration.bufferingHints.sizeInBytes,
+            screen: configuration.plausibility.map(PlausibilityScreen.init(plausibility:))))
         self.shared = Mutex(Shared())
         self.slots = DispatchSemaphore(value: configuration.parallelDeliveries)
     }
@@ -117,10 +119,12 @@ public final class DeliveryStream: Sendable {
         /// The read error last logged, so a failing source is logged once and once more when it recovers.
         var reportedError: SourceError?
         let sizeHint: Int
+        var screen: PlausibilityScreen?
 
-        init(reader: StreamReader, sizeHint: Int) {
+        init(reader: StreamReader, sizeHint: Int, screen: PlausibilityScreen?) {
             self.reader = reader
             self.sizeHint = sizeHint
+            self.screen = screen
             buffer.reserveCapacity(sizeHint + (64 << 10))
         }
 
@@ -190,7 +194,8 @@ public final class DeliveryStream: Sendable {
             let error = lastError!
             let now = stage.clock.nowMillis()
             for input in inputs {
-                setAside(input.record, attempts: retries + 1, code: error.code, message: error.message, now: now, stage: stage)
+                setAside(input.record, attempts: retries + 1, code: error.code, message: error.message, processor: stage.processor.name,
+                         now: now, stage: stage)
             }
         }
 
@@ -201,11 +206,19 @@ public final class DeliveryStream: Sendable {
             let now = stage.clock.nowMillis()
             var delivered = 0
             var dropped = 0
+            var implausible = 0
             for (index, input) in inputs.enumerated() {
                 let entry = inOrder ? batch.entries[index] : byId[input.recordId]!
                 let record = input.record
                 switch entry.result {
                 case .ok:
+                    if screen != nil, let read = entry.message ?? PlausibilityScreen.read(batch.bytes[entry.range], rules: Self.screenRules),
+                       let violation = screen!.check(read) {
+                        setAside(record, attempts: 1, code: "Alleycat.PlausibilityLimit", message: violation.description,
+                                 processor: PlausibilityScreen.name, now: now, stage: stage)
+                        implausible += 1
+                        break
+                    }
                     startBuffer(now)
                     if firstDelivered == nil { firstDelivered = record }
                     oldestArrival = min(oldestArrival, record.approximateArrivalMillis)
@@ -215,7 +228,8 @@ public final class DeliveryStream: Sendable {
                     dropped += 1
                 case .processingFailed:
                     setAside(record, attempts: 1, code: "Lambda.ProcessingFailed",
-                             message: entry.errorMessage ?? "the processor marked the record ProcessingFailed", now: now, stage: stage)
+                             message: entry.errorMessage ?? "the processor marked the record ProcessingFailed", processor: stage.processor.name,
+                             now: now, stage: stage)
                 }
                 positions[record.shardId] = record.sequenceNumber
                 if buffer.count >= sizeHint {
@@ -225,16 +239,22 @@ public final class DeliveryStream: Sendable {
             stage.shared.withLock {
                 $0.metrics.delivered += delivered
                 $0.metrics.dropped += dropped
+                $0.metrics.implausible += implausible
             }
         }
 
-        private mutating func setAside(_ record: StreamRecord, attempts: Int, code: String, message: String, now: Int64, stage: DeliveryStream) {
+        /// Another processor's output is screened with any race length a store can hold.
+        static let screenRules = RecordRules(raceLength: 86_400)
+
+        private mutating func setAside(
+            _ record: StreamRecord, attempts: Int, code: String, message: String, processor: String, now: Int64, stage: DeliveryStream
+        ) {
             startBuffer(now)
             if firstFailed == nil { firstFailed = record }
             oldestArrival = min(oldestArrival, record.approximateArrivalMillis)
             FailedRecordLine.append(
                 record: record, attemptsMade: attempts, errorCode: code, errorMessage: message, attemptEndingMillis: now,
-                processor: stage.processor.name, into: &failedLines)
+                processor: processor, into: &failedLines)
             positions[record.shardId] = record.sequenceNumber
             stage.shared.withLock { $0.metrics.failed += 1 }
             if failedLines.count >= sizeHint {

@@ -73,6 +73,49 @@ public struct HistoryTable: Sendable, Equatable {
         return true
     }
 
+    /// Sets a racer's records to `outputs` (index second - 1, nil where none), replacing
+    /// what the table held for them, higher or lower: after a race is voided, the racer's
+    /// best of the races left. A racer left with no record leaves the table.
+    public mutating func replace(racerId: Int, outputs: [DecimalNumber?]) {
+        let slot: Int
+        if let known = slots[racerId] {
+            slot = Int(known)
+        } else {
+            guard outputs.contains(where: { $0 != nil }) else { return }
+            slot = ids.count
+            slots[racerId] = Int32(slot)
+            ids.append(racerId)
+        }
+        if columns.count < outputs.count { columns.append(contentsOf: repeatElement(Column(), count: outputs.count - columns.count)) }
+        for index in columns.indices {
+            let value = index < outputs.count ? outputs[index] : nil
+            guard columns[index].values[slot] != value else { continue }
+            if columns[index].values.count <= slot { columns[index].values.reserveCells(ids.count) }
+            let had = columns[index].values.contains(slot)
+            columns[index].values[slot] = value
+            columns[index].present += (value != nil ? 1 : 0) - (had ? 1 : 0)
+            columns[index].compressed = nil
+        }
+        if !outputs.contains(where: { $0 != nil }) { remove(slot: slot) }
+        while let last = columns.last, last.present == 0 { columns.removeLast() }
+    }
+
+    /// Takes an empty slot out: the last slot's racer moves into it, so slots stay dense.
+    private mutating func remove(slot: Int) {
+        let last = ids.count - 1
+        slots[ids[slot]] = nil
+        if slot != last {
+            for index in columns.indices {
+                let moved = columns[index].values[last]
+                columns[index].values[slot] = moved
+                columns[index].values[last] = nil
+            }
+            ids[slot] = ids[last]
+            slots[ids[slot]] = Int32(slot)
+        }
+        ids.removeLast()
+    }
+
     /// The best output of `racerId` at `second`, if any.
     public func best(racerId: Int, second: Int) -> DecimalNumber? {
         guard let slot = slots[racerId], second >= 1, second <= columns.count else { return nil }

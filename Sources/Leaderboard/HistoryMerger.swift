@@ -14,6 +14,10 @@ public struct MergeReport: Sendable, Equatable {
     public var skippedRecords = 0
     /// Objects that could not be read at all; they stay out of the ledger.
     public var unreadableObjects = 0
+    /// Records beyond their class's plausibility limits (counted, left out).
+    public var implausibleRecords = 0
+    /// Records of voided results (`alleycat void`), left out.
+    public var voidedRecords = 0
     public var classesWritten: [Int] = []
     public var skipReasons: [String] = []
 
@@ -24,6 +28,8 @@ public struct MergeReport: Sendable, Equatable {
         records += other.records
         skippedRecords += other.skippedRecords
         unreadableObjects += other.unreadableObjects
+        implausibleRecords += other.implausibleRecords
+        voidedRecords += other.voidedRecords
         classesWritten = Array(Set(classesWritten + other.classesWritten)).sorted()
         skipReasons += other.skipReasons.prefix(max(0, 20 - skipReasons.count))
     }
@@ -39,6 +45,7 @@ public final class HistoryMerger: Sendable {
     public let historyBucket: Bucket
     public let store: RaceStore
     public let rules: RecordRules
+    public let plausibility: Plausibility
     public let compressionLevel: Int32
     /// Held for a whole merge: merges run one at a time.
     private let state: Mutex<State>
@@ -49,6 +56,7 @@ public final class HistoryMerger: Sendable {
     struct State {
         var tables: [Int: HistoryTable] = [:]
         var merged: Set<String> = []
+        var voids = VoidedResults()
     }
 
     struct Published {
@@ -58,15 +66,16 @@ public final class HistoryMerger: Sendable {
 
     public static func historyKey(classId: Int) -> String { "class-\(classId).gz" }
 
-    /// Loads the history files already in `historyBucket` and the store's ledger.
+    /// Loads the history files already in `historyBucket`, the store's ledger and its voids.
     public init(
         deliveryBucket: Bucket, historyBucket: Bucket, store: RaceStore, rules: RecordRules = .standard,
-        compressionLevel: Int32 = 6
+        plausibility: Plausibility = .standard, compressionLevel: Int32 = 6
     ) throws {
         self.deliveryBucket = deliveryBucket
         self.historyBucket = historyBucket
         self.store = store
         self.rules = rules
+        self.plausibility = plausibility
         self.compressionLevel = compressionLevel
         var state = State()
         for exerciseClass in ExerciseClass.all {
@@ -79,6 +88,7 @@ public final class HistoryMerger: Sendable {
             }
         }
         state.merged = try store.mergedObjectKeys()
+        state.voids = try VoidedResults(store.voids())
         self.published = Mutex(Published(tables: state.tables))
         self.state = Mutex(state)
     }
@@ -119,7 +129,7 @@ public final class HistoryMerger: Sendable {
             var batch = MergeBatch()
             var touched = Set<Int>()
             let wanted = keys.filter { Self.isDelivered($0) && (force || !state.merged.contains($0)) }
-            var parsed = parallelMap(wanted.count) { [self] index in read(wanted[index]) }
+            var parsed = parallelMap(wanted.count) { [self] index in Self.read(wanted[index], from: deliveryBucket, rules: rules, plausibility: plausibility) }
             for index in parsed.indices {
                 // Each object's records are let go as soon as they are folded in.
                 let object = parsed[index]
@@ -129,9 +139,14 @@ public final class HistoryMerger: Sendable {
                     report.unreadableObjects += 1
                     continue
                 }
-                report.skippedRecords += object.problems.count
+                report.skippedRecords += object.problems.count - object.implausible
+                report.implausibleRecords += object.implausible
                 for message in object.messages {
                     let classId = Int(message.classId)
+                    if state.voids.covers(message) {
+                        report.voidedRecords += 1
+                        continue
+                    }
                     state.tables[classId, default: HistoryTable()].fold(racerId: message.racerId, second: Int(message.second), output: message.output)
                     touched.insert(classId)
                     batch.add(
@@ -178,7 +193,10 @@ public final class HistoryMerger: Sendable {
         var key: String
         var readable = true
         var messages: [Merged] = []
+        /// Unreadable and implausible records, with where and why.
         var problems: [String] = []
+        /// Of `problems`, records beyond their class's plausibility limits.
+        var implausible = 0
     }
 
     /// What a merge keeps of a delivered record: a third of a `RaceMessage`, so a merge of
@@ -206,11 +224,7 @@ public final class HistoryMerger: Sendable {
         }
     }
 
-    private func read(_ key: String) -> ParsedObject {
-        Self.read(key, from: deliveryBucket, rules: rules)
-    }
-
-    static func read(_ key: String, from deliveryBucket: Bucket, rules: RecordRules) -> ParsedObject {
+    static func read(_ key: String, from deliveryBucket: Bucket, rules: RecordRules, plausibility: Plausibility) -> ParsedObject {
         var object = ParsedObject(key: key)
         let ndjson: [UInt8]
         do {
@@ -233,6 +247,9 @@ public final class HistoryMerger: Sendable {
                     let message = try RecordParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<end]), rules: rules)
                     if message.output == nil {
                         object.problems.append("\(key) line \(lineNumber): no output field (not a transformed record)")
+                    } else if let violation = plausibility.check(classId: message.classId, cadence: message.cadence, resistance: message.resistance) {
+                        object.problems.append("\(key) line \(lineNumber): \(violation)")
+                        object.implausible += 1
                     } else {
                         object.messages.append(Merged(message))
                     }
@@ -278,27 +295,37 @@ public struct RebuildReport: Sendable, Equatable {
     public var seconds = 0
     /// Objects or records that could not be read (as a merge counts them).
     public var skipped = 0
+    /// Records left out as a merge leaves them out: beyond the plausibility limits, or voided.
+    public var implausible = 0
+    public var voided = 0
 }
 
 extension HistoryMerger {
     /// Writes `class-N.gz` again from every delivered object in `deliveryBucket`, read
     /// in runs of 64 on all cores, as the merges wrote it (the per-second maximum of each
-    /// racer). The store and the ledger are not touched: they do not depend on the file.
+    /// racer, leaving out implausible records and the records `voids` cover). The store and the
+    /// ledger are not changed: they do not depend on the file.
     public static func rebuild(
-        classId: Int, deliveryBucket: Bucket, historyBucket: Bucket, rules: RecordRules = .standard, compressionLevel: Int32 = 6,
-        progress: (Int, Int) -> Void = { _, _ in }
+        classId: Int, deliveryBucket: Bucket, historyBucket: Bucket, voids: [VoidRecord], rules: RecordRules = .standard,
+        plausibility: Plausibility = .standard, compressionLevel: Int32 = 6, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> RebuildReport {
+        let voids = VoidedResults(voids)
         var tables = [classId: HistoryTable()]
         var report = RebuildReport()
         let keys = deliveryBucket.list().filter(isDelivered)
         for start in stride(from: 0, to: keys.count, by: 64) {
             let run = Array(keys[start..<min(start + 64, keys.count)])
-            let parsed = parallelMap(run.count) { read(run[$0], from: deliveryBucket, rules: rules) }
+            let parsed = parallelMap(run.count) { read(run[$0], from: deliveryBucket, rules: rules, plausibility: plausibility) }
             for object in parsed {
-                report.skipped += object.readable ? object.problems.count : 1
+                report.skipped += object.readable ? object.problems.count - object.implausible : 1
+                report.implausible += object.implausible
                 guard object.readable else { continue }
                 report.objects += 1
                 for message in object.messages where Int(message.classId) == classId {
+                    if voids.covers(message) {
+                        report.voided += 1
+                        continue
+                    }
                     tables[classId]!.fold(racerId: message.racerId, second: Int(message.second), output: message.output)
                     report.records += 1
                 }

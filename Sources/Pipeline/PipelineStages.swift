@@ -21,6 +21,8 @@ public final class PipelineStages: Sendable {
     public let store: RaceStore
     public let merger: HistoryMerger
     public let firehose: DeliveryStream
+    /// The limits the firehose screens records with and the merger keeps out (`DATA/limits.json`).
+    public let plausibility: Plausibility
     private let queue: MergeQueue
     private let clock: any EpochClock
     /// Held while these stages live: one process per data folder.
@@ -40,10 +42,11 @@ public final class PipelineStages: Sendable {
     public init(
         layout: DataLayout, setup: StreamSetup, streamName: String = KinesisStream.defaultName, shards: Int, shardLimits: ShardLimits = .kinesis,
         cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
-        firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
-        report: (String) -> Void = { _ in }
+        firehose: DeliveryStreamConfiguration, plausibility: Plausibility = .standard, clock: any EpochClock, mergeWindowMillis: Int,
+        backgroundMerges: Bool, report: (String) -> Void = { _ in }
     ) throws {
         lock = try DataFolderLock(directory: layout.directory)
+        self.plausibility = plausibility
         self.clock = clock
         switch setup {
         case .durable:
@@ -70,12 +73,15 @@ public final class PipelineStages: Sendable {
         store = try Self.openStore(layout)
         let rules = RecordRules(raceLength: raceLength)
         do {
-            merger = try HistoryMerger(deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules)
+            merger = try HistoryMerger(
+                deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules, plausibility: plausibility)
         } catch let damaged as DamagedHistoryFile {
             throw StartError("\(damaged): `alleycat repair --class \(damaged.classId) --data \(layout.directory)` rebuilds it from the delivered objects")
         }
         queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges, clock: clock)
         queue.subscribe()
+        var firehose = firehose
+        firehose.plausibility = plausibility
         self.firehose = try DeliveryStream(
             configuration: firehose, source: source, checkpoints: checkpoints, processor: AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)

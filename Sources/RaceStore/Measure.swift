@@ -7,3 +7,14 @@ public enum Measure: String, CaseIterable, Sendable {
     /// Output at the race's final second (only racers who reported it).
     case final
 }
+
+extension Measure {
+    /// The `race_results` column the measure reads.
+    var column: String {
+        switch self {
+        case .total: "totalOutput"
+        case .best: "bestOutput"
+        case .final: "finalOutput"
+        }
+    }
+}

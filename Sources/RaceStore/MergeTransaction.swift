@@ -166,19 +166,11 @@ struct MergeTransaction {
         WHERE rowid = ?1
         """
 
-    private static func column(_ measure: Measure) -> String {
-        switch measure {
-        case .total: "totalOutput"
-        case .best: "bestOutput"
-        case .final: "finalOutput"
-        }
-    }
-
     /// A race's value replaces a racer's record only when it is better; ties keep the earlier race.
     private static func raiseRecordsSQL(_ measure: Measure) -> String {
         """
         INSERT INTO class_records (racerId, classId, measure, raceId, value)
-        SELECT r.racerId, r.classId, ?2, r.raceId, r.\(column(measure))
+        SELECT r.racerId, r.classId, ?2, r.raceId, r.\(measure.column)
         FROM json_each(?1) AS j CROSS JOIN race_results AS r
         WHERE r.rowid = j.value
         ON CONFLICT (racerId, classId, measure) DO UPDATE
@@ -191,9 +183,9 @@ struct MergeTransaction {
     private static func recomputeRecordSQL(_ measure: Measure) -> String {
         """
         INSERT OR REPLACE INTO class_records (racerId, classId, measure, raceId, value)
-        SELECT racerId, classId, ?3, raceId, \(column(measure)) FROM race_results
-        WHERE racerId = ?1 AND classId = ?2 AND \(column(measure)) IS NOT NULL
-        ORDER BY \(column(measure)) DESC, raceId ASC LIMIT 1
+        SELECT racerId, classId, ?3, raceId, \(measure.column) FROM race_results
+        WHERE racerId = ?1 AND classId = ?2 AND \(measure.column) IS NOT NULL
+        ORDER BY \(measure.column) DESC, raceId ASC LIMIT 1
         """
     }
 

@@ -77,6 +77,45 @@ extension RaceStore {
             // A key's SigV4 secret, sealed with DATA/secret.key (APISecretSeal); older keys have none.
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN secretSealed BLOB")
         }
+        migrator.registerMigration("v5") { db in
+            // Voided results (`alleycat void`): the audit of every void, and the rows it took out
+            // of race_results and races, kept as they were so `--undo` puts them back.
+            try db.execute(sql: """
+                CREATE TABLE voids (
+                    id           INTEGER PRIMARY KEY,
+                    raceId       INTEGER NOT NULL,
+                    classId      INTEGER,
+                    racerId      INTEGER,
+                    reason       TEXT    NOT NULL,
+                    voidedMillis INTEGER NOT NULL,
+                    undoneMillis INTEGER,
+                    results      INTEGER NOT NULL
+                );
+                CREATE TABLE voided_results (
+                    voidId          INTEGER NOT NULL REFERENCES voids (id),
+                    raceId          INTEGER NOT NULL,
+                    classId         INTEGER NOT NULL,
+                    racerId         INTEGER NOT NULL,
+                    name            TEXT    NOT NULL,
+                    finalOutput     REAL,
+                    bestOutput      REAL    NOT NULL,
+                    totalOutput     REAL    NOT NULL,
+                    secondsReported INTEGER NOT NULL,
+                    finalSecond     INTEGER,
+                    series          BLOB    NOT NULL,
+                    PRIMARY KEY (raceId, classId, racerId)
+                );
+                CREATE TABLE voided_races (
+                    voidId      INTEGER NOT NULL REFERENCES voids (id),
+                    raceId      INTEGER NOT NULL,
+                    classId     INTEGER NOT NULL,
+                    startMillis INTEGER NOT NULL,
+                    status      TEXT    NOT NULL,
+                    racerCount  INTEGER NOT NULL,
+                    PRIMARY KEY (raceId, classId)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }()
 }

@@ -57,6 +57,12 @@ struct ClassRace {
         historyAtStart = nil
     }
 
+    /// The rider's output at a second of this race, if it came.
+    func output(racerId: Int, second: Int) -> DecimalNumber? {
+        guard let slot = slots[racerId] else { return nil }
+        return columns[second - 1][slot]
+    }
+
     /// Records a rider's output at a second (1...raceLength). Returns whether the
     /// race's current second moved forward.
     mutating func record(racerId: Int, second: Int, output exact: DecimalNumber) -> Bool {

@@ -13,6 +13,7 @@ import Synchronization
 public final class RankingEngine: Sendable {
     public let raceLength: Int
     private let rules: RecordRules
+    private let plausibility: Plausibility
     private let history: @Sendable (Int) -> HistoryTable
     private let state: Mutex<State>
 
@@ -42,13 +43,15 @@ public final class RankingEngine: Sendable {
     }
 
     /// `history` gives a class's all-time table (the service passes `merger.table(classId:)`).
+    /// Records beyond `plausibility` (as the firehose screens them) are counted and not ranked.
     public init(
-        raceLength: Int = RaceSchedule.defaultRaceLength,
+        raceLength: Int = RaceSchedule.defaultRaceLength, plausibility: Plausibility = .standard,
         history: @escaping @Sendable (Int) -> HistoryTable = { _ in HistoryTable() }
     ) {
         precondition(raceLength >= 1, "a race lasts at least one second")
         self.raceLength = raceLength
         self.rules = RecordRules(raceLength: raceLength)
+        self.plausibility = plausibility
         self.history = history
         self.state = Mutex(State(classes: ExerciseClass.validIds.map { ClassRace(classId: $0, raceLength: raceLength) }))
     }
@@ -66,6 +69,7 @@ public final class RankingEngine: Sendable {
         samples.reserveCapacity(records.count)
         var skipped = 0
         var lastError: RecordError?
+        var implausible: [PlausibilityViolation] = []
         for record in records {
             let parsed: Result<RaceMessage, RecordError> = record.data.withUnsafeBytes { raw in
                 Result { () throws(RecordError) -> RaceMessage in
@@ -74,13 +78,17 @@ public final class RankingEngine: Sendable {
             }
             switch parsed {
             case .success(let message):
-                samples.append(Sample(message, arrivalMillis: record.approximateArrivalMillis))
+                if let violation = plausibility.check(classId: message.classId, cadence: message.cadence, resistance: message.resistance) {
+                    implausible.append(violation)
+                } else {
+                    samples.append(Sample(message, arrivalMillis: record.approximateArrivalMillis))
+                }
             case .failure(let error):
                 skipped += 1
                 lastError = error
             }
         }
-        return apply(samples, received: records.count, skipped: skipped, lastError: lastError, nowMillis: nowMillis)
+        return apply(samples, received: records.count, skipped: skipped, lastError: lastError, implausible: implausible, nowMillis: nowMillis)
     }
 
     /// Applies messages already parsed, all arrived at `arrivalMillis`. Messages with a
@@ -89,27 +97,32 @@ public final class RankingEngine: Sendable {
         var samples: [Sample] = []
         samples.reserveCapacity(messages.count)
         var lastError: RecordError?
+        var implausible: [PlausibilityViolation] = []
         for message in messages {
             if !ExerciseClass.validIds.contains(message.classId) {
                 lastError = .outOfRange(field: "classId", value: "\(message.classId)", rule: "in 1...6")
             } else if message.second < 1 || message.second > raceLength {
                 lastError = .outOfRange(field: "second", value: "\(message.second)", rule: "in 1...\(raceLength)")
+            } else if let violation = plausibility.check(classId: message.classId, cadence: message.cadence, resistance: message.resistance) {
+                implausible.append(violation)
             } else {
                 samples.append(Sample(message, arrivalMillis: arrivalMillis))
             }
         }
         return apply(
-            samples, received: messages.count, skipped: messages.count - samples.count, lastError: lastError,
-            nowMillis: nowMillis)
+            samples, received: messages.count, skipped: messages.count - samples.count - implausible.count, lastError: lastError,
+            implausible: implausible, nowMillis: nowMillis)
     }
 
     private func apply(
-        _ samples: [Sample], received: Int, skipped: Int, lastError: RecordError?, nowMillis: Int64
+        _ samples: [Sample], received: Int, skipped: Int, lastError: RecordError?, implausible: [PlausibilityViolation], nowMillis: Int64
     ) -> [RankingUpdate] {
         let pending: [Pending] = state.withLock { state in
             state.metrics.recordsIngested += received
             state.metrics.skipped += skipped
+            state.metrics.implausible += implausible.count
             if let lastError { state.metrics.lastSkipReason = lastError.description }
+            if let last = implausible.last { state.metrics.lastImplausibleReason = last.description }
             var batch = [BatchProgress](repeating: BatchProgress(), count: state.classes.count)
             for sample in samples {
                 let index = sample.classId - ExerciseClass.validIds.lowerBound
@@ -122,6 +135,13 @@ public final class RankingEngine: Sendable {
                     state.classes[index].historyAtStart = history(sample.classId)
                     state.metrics.racesStarted += 1
                     batch[index] = BatchProgress(advanced: true)
+                }
+                if sample.second > 1, let previous = state.classes[index].output(racerId: sample.racerId, second: sample.second - 1),
+                   let violation = plausibility.checkJump(
+                       classId: sample.classId, output: sample.output, previousSecond: sample.second - 1, previousOutput: previous) {
+                    state.metrics.implausible += 1
+                    state.metrics.lastImplausibleReason = violation.description
+                    continue
                 }
                 if state.classes[index].record(racerId: sample.racerId, second: sample.second, output: sample.output) {
                     batch[index].advanced = true

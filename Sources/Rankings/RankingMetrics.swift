@@ -4,6 +4,10 @@ public struct RankingMetrics: Sendable, Equatable {
     public var recordsIngested = 0
     /// Records that failed validation (not JSON, missing field, out of range, ...).
     public var skipped = 0
+    /// Valid records beyond their class's plausibility limits; not ranked.
+    public var implausible = 0
+    /// Why the last of them was left out.
+    public var lastImplausibleReason: String?
     /// Valid records of a race older than their class's current race; not ranked.
     public var staleRace = 0
     /// Races started: the first message of a class, and every higher race id after it.
@@ -15,6 +19,6 @@ public struct RankingMetrics: Sendable, Equatable {
 
     public init() {}
 
-    /// Records that changed a standing: neither skipped nor of an older race.
-    public var recordsRanked: Int { recordsIngested - skipped - staleRace }
+    /// Records that changed a standing: neither skipped, implausible nor of an older race.
+    public var recordsRanked: Int { recordsIngested - skipped - implausible - staleRace }
 }

@@ -43,6 +43,8 @@ public final class AlleycatService: Sendable {
         /// How often the firehose reads the stream.
         public var firehoseInterval: Duration = .milliseconds(50)
         public var firehose = DeliveryStreamConfiguration()
+        /// The limits records are screened with (firehose, merger, rankings).
+        public var plausibility = Plausibility.standard
         /// Keep the stream in a synced segment log under `layout.streamDirectory`, so what
         /// was acknowledged survives a crash (`alleycat serve` does unless `--in-memory`).
         public var durable = false
@@ -103,10 +105,11 @@ public final class AlleycatService: Sendable {
         stages = try PipelineStages(
             layout: configuration.layout, setup: setup, streamName: configuration.streamName, shards: configuration.shards,
             shardLimits: configuration.shardLimits,
-            cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose, clock: clock,
-            mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
+            cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose,
+            plausibility: configuration.plausibility, clock: clock, mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
         let merger = stages.merger
-        rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
+        rankings = RankingEngine(
+            raceLength: configuration.raceLength, plausibility: configuration.plausibility, history: { merger.table(classId: $0) })
         // The ranking consumer starts a race's length back, so after a restart the current
         // race is ranked again from the stream (a new scratch stream has nothing there).
         let since = clock.nowMillis() - Int64(configuration.raceLength + 10) * 1000

@@ -20,6 +20,8 @@ public struct PipelineConfiguration: Sendable {
     public var cacheBytes: Int
     /// New shard counts (UpdateShardCount) after seconds of the run (counted over all its races).
     public var reshards: [Reshard]
+    /// The limits records are screened with (firehose and merger).
+    public var plausibility: Plausibility
 
     /// After `second` seconds of the run, the stream's open shards become `shards`.
     public struct Reshard: Sendable, Equatable {
@@ -35,9 +37,10 @@ public struct PipelineConfiguration: Sendable {
     public init(
         plan: SimulationPlan, layout: DataLayout = DataLayout(), shards: Int = 1, shardLimits: ShardLimits = .kinesis,
         firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), durable: Bool = false,
-        cacheBytes: Int = KinesisStream.defaultCacheBytes, reshards: [Reshard] = []
+        cacheBytes: Int = KinesisStream.defaultCacheBytes, reshards: [Reshard] = [], plausibility: Plausibility = .standard
     ) {
         self.reshards = reshards
+        self.plausibility = plausibility
         self.durable = durable
         self.cacheBytes = cacheBytes
         self.plan = plan
@@ -80,7 +83,8 @@ public final class RacePipeline {
         stages = try PipelineStages(
             layout: configuration.layout, setup: configuration.durable ? .durable : .scratch, shards: configuration.shards,
             shardLimits: configuration.shardLimits, cacheBytes: configuration.cacheBytes, raceLength: configuration.plan.seconds,
-            firehose: configuration.firehose, clock: clock, mergeWindowMillis: 200, backgroundMerges: false)
+            firehose: configuration.firehose, plausibility: configuration.plausibility, clock: clock, mergeWindowMillis: 200,
+            backgroundMerges: false)
     }
 
     deinit {

@@ -125,3 +125,35 @@ func decimal(_ text: String) -> DecimalNumber {
         #expect(table.contains(racerId: 5) && !table.contains(racerId: 6))
     }
 }
+
+@Suite struct HistoryTableReplaceTests {
+    private func table(_ records: [(Int, Int, Int)]) -> HistoryTable {
+        var table = HistoryTable()
+        for (racerId, second, output) in records { table.fold(racerId: racerId, second: second, output: DecimalNumber(output)) }
+        return table
+    }
+
+    @Test func aReplacedRacerHoldsExactlyTheNewValuesLowerOrHigher() {
+        var replaced = table([(7, 1, 50), (7, 2, 60), (9, 1, 40), (9, 3, 45)])
+        replaced.replace(racerId: 9, outputs: [DecimalNumber(30), nil, nil, DecimalNumber(44)])
+        let expected = table([(7, 1, 50), (7, 2, 60), (9, 1, 30), (9, 4, 44)])
+        #expect(replaced == expected)
+        #expect(String(decoding: replaced.json(), as: UTF8.self) == #"{"1":{"7":50,"9":30},"2":{"7":60},"4":{"9":44}}"#)
+    }
+
+    @Test func aRacerLeftWithNothingLeavesTheTableAndTheFileIsAsIfNeverThere() {
+        var replaced = table([(3, 1, 10), (5, 1, 20), (5, 4, 25), (8, 2, 30)])
+        var fileBefore = replaced
+        _ = fileBefore.file(previous: nil)
+        replaced.replace(racerId: 5, outputs: [])
+        var expected = table([(3, 1, 10), (8, 2, 30)])
+        #expect(replaced == expected)
+        #expect(replaced.racerIds == [3, 8])
+        #expect(replaced.seconds == 2)
+        #expect(replaced.file(previous: nil) == expected.file(previous: nil))
+        // The racer that moved into the freed slot keeps its values.
+        #expect(replaced.best(racerId: 8, second: 2) == DecimalNumber(30))
+        replaced.replace(racerId: 42, outputs: [nil])
+        #expect(!replaced.contains(racerId: 42))
+    }
+}

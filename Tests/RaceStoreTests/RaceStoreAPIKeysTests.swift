@@ -150,7 +150,7 @@ private func message(_ body: () throws -> Void) -> String? {
         }
     }
     let store = try RaceStore(path: path)
-    #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+    #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
     #expect(try store.mergedObjectKeys() == ["k1"])
     #expect(try store.apiKeys() == [])
     #expect(try store.createAPIKey(name: "bench", secret: benchSecret, requestsPerSecond: 100, burst: 200, nowMillis: createdMillis) == bench)

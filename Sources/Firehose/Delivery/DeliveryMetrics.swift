@@ -5,7 +5,10 @@ public struct DeliveryMetrics: Sendable, Equatable {
     public var recordsIn = 0
     public var delivered = 0
     public var dropped = 0
+    /// Records set aside under processing-failed/ (all reasons).
     public var failed = 0
+    /// Of `failed`, records beyond their class's plausibility limits.
+    public var implausible = 0
     public var objects = 0
     public var failedObjects = 0
     /// Transformed NDJSON bytes written, before and after gzip.

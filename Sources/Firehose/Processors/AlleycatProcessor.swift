@@ -18,21 +18,21 @@ public struct AlleycatProcessor: RecordProcessor {
         batch.bytes.reserveCapacity(records.reduce(0) { $0 + $1.record.data.count + 24 })
         for input in records {
             let start = batch.bytes.count
-            let failure = input.record.data.withUnsafeBytes { raw -> RecordError? in
+            let outcome = input.record.data.withUnsafeBytes { raw -> Result<ScreenedRecord, RecordError> in
                 do throws(RecordError) {
-                    _ = try RecordTransform.transform(raw.bindMemory(to: UInt8.self), rules: rules, into: &batch.bytes)
-                    return nil
+                    return .success(ScreenedRecord(try RecordTransform.transform(raw.bindMemory(to: UInt8.self), rules: rules, into: &batch.bytes)))
                 } catch {
-                    return error
+                    return .failure(error)
                 }
             }
-            if let failure {
+            switch outcome {
+            case .failure(let failure):
                 batch.bytes.append(contentsOf: input.record.data)
                 batch.entries.append(.init(
                     recordId: input.recordId, result: .processingFailed, range: start..<batch.bytes.count,
                     errorMessage: failure.description))
-            } else {
-                batch.entries.append(.init(recordId: input.recordId, result: .ok, range: start..<batch.bytes.count))
+            case .success(let message):
+                batch.entries.append(.init(recordId: input.recordId, result: .ok, range: start..<batch.bytes.count, message: message))
             }
         }
         return batch

@@ -27,12 +27,16 @@ public struct ProcessedBatch: Sendable, Equatable {
         public var range: Range<Int>
         /// Why a ProcessingFailed record failed, when the processor says.
         public var errorMessage: String?
+        /// The record as the built-in processor read it, so the plausibility screen need not
+        /// read it again; nil from other processors (the screen reads their output).
+        public var message: ScreenedRecord?
 
-        public init(recordId: Int, result: ProcessingResult, range: Range<Int>, errorMessage: String? = nil) {
+        public init(recordId: Int, result: ProcessingResult, range: Range<Int>, errorMessage: String? = nil, message: ScreenedRecord? = nil) {
             self.recordId = recordId
             self.result = result
             self.range = range
             self.errorMessage = errorMessage
+            self.message = message
         }
     }
 

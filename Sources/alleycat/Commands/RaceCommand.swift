@@ -48,6 +48,8 @@ struct RaceCommand: ParsableCommand {
     @Flag(help: "Keep the stream in a segment log under DATA/stream (fsynced before records are acknowledged; a rerun on the same --data continues that stream) instead of a scratch log, written without fsync and removed at the end.")
     var durable = false
 
+    @OptionGroup var limits: LimitsOption
+
     @Flag(help: "Print only the figures as one JSON object (for scripts/bench.sh).")
     var json = false
 
@@ -85,7 +87,7 @@ struct RaceCommand: ParsableCommand {
         let pipeline = try RacePipeline(configuration: PipelineConfiguration(
             plan: plan, layout: layout, shards: shards,
             firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel), durable: durable,
-            cacheBytes: streamCacheMB << 20, reshards: try reshards()))
+            cacheBytes: streamCacheMB << 20, reshards: try reshards(), plausibility: try limits.load(dataDirectory: directory)))
         let progress = ProgressReporter(label: "racing")
         if !json {
             print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
@@ -119,7 +121,7 @@ struct RaceCommand: ParsableCommand {
         let delivery = summary.delivery
         print("")
         print("messages:  \(simulation.generated) generated, \(simulation.accepted) accepted, \(simulation.refusedAndRetried) retried after throttling, \(simulation.failed) failed")
-        print("firehose:  \(delivery.delivered) records in \(delivery.objects) objects (\(delivery.bytesUncompressed) bytes → \(delivery.bytesCompressed) gzip), \(delivery.failed) set aside in processing-failed/, \(delivery.dropped) dropped; delivery latency p50 \(delivery.latencyPercentile(50)) ms, p99 \(delivery.latencyPercentile(99)) ms of race time")
+        print("firehose:  \(delivery.delivered) records in \(delivery.objects) objects (\(delivery.bytesUncompressed) bytes → \(delivery.bytesCompressed) gzip), \(delivery.failed) set aside in processing-failed/ (\(delivery.implausible) beyond the plausibility limits), \(delivery.dropped) dropped; delivery latency p50 \(delivery.latencyPercentile(50)) ms, p99 \(delivery.latencyPercentile(99)) ms of race time")
         if summary.shards > shards {
             print("stream:    resharded to \(summary.openShards) open shard(s); \(summary.shards) shard(s) in all, the closed ones read to their end before their children")
         }

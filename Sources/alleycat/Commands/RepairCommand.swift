@@ -13,7 +13,7 @@ struct RepairCommand: ParsableCommand {
         discussion: """
             `alleycat serve` and `alleycat race` refuse to start on a history file that does not \
             read back, or a store that fails SQLite's quick_check, and name this command. It \
-            moves the damaged file to DATA/damaged/ (kept, never deleted) and builds it again \
+            moves the damaged file to DATA/damaged/TIME/ (kept, never deleted) and builds it again \
             from every delivered object under DATA/delivery, which the firehose never deletes:
 
             With --class N, class-N.gz: the per-second maximum of every racer of class N, \
@@ -38,6 +38,8 @@ struct RepairCommand: ParsableCommand {
     @Option(name: .customLong("data"), help: "Data directory.")
     var directory = "data"
 
+    @OptionGroup var limits: LimitsOption
+
     func validate() throws {
         guard (classId != nil) != store else { throw ValidationError("give one of --class N or --store") }
         if let classId { _ = try checkClass(classId) }
@@ -47,18 +49,25 @@ struct RepairCommand: ParsableCommand {
         let layout = DataLayout(directory: directory)
         let lock = try DataFolderLock(directory: layout.directory)
         defer { withExtendedLifetime(lock) {} }
+        let plausibility = try limits.load(dataDirectory: directory)
+        let damaged = directory + "/damaged/" + UTCTime(millis: SystemClock.realtimeMillis()).stamp
         let delivery = Bucket(name: "delivery", directory: layout.deliveryDirectory)
         let history = Bucket(name: "history", directory: layout.historyDirectory)
+        let voids = knownVoids(layout)
         if let classId {
             let key = HistoryMerger.historyKey(classId: classId)
-            let kept = try moveAside(history.path(for: key))
+            let kept = try moveAside(history.path(for: key), into: damaged)
             let started = SystemClock.monotonicNanos()
-            let report = try HistoryMerger.rebuild(classId: classId, deliveryBucket: delivery, historyBucket: history) { done, total in
-                if total >= 256 && done % 256 == 0 { print("read \(done) of \(total) delivered objects") }
-            }
+            let progress = ObjectProgress(label: "rebuilding \(key)", total: delivery.list().count)
+            let report = try HistoryMerger.rebuild(
+                classId: classId, deliveryBucket: delivery, historyBucket: history, voids: voids.records, plausibility: plausibility
+            ) { done, _ in progress.update(done) }
             print("rebuilt \(history.path(for: key)) from \(report.objects) delivered objects: \(report.records) records of class \(classId), "
                 + "\(report.racers) racers, \(report.seconds) seconds, in \(seconds(since: started)) s")
             if report.skipped > 0 { print("skipped \(report.skipped) unreadable objects or records (as the merges did)") }
+            if report.implausible + report.voided > 0 {
+                print("left out \(report.implausible) records beyond the plausibility limits and \(report.voided) of voided results")
+            }
             if let kept { print("the damaged file is kept at \(kept)") }
         } else {
             var keys: [String: APIKey] = [:]
@@ -73,35 +82,13 @@ struct RepairCommand: ParsableCommand {
             }
             var kept: [String] = []
             for suffix in ["", "-wal", "-shm"] {
-                if let path = try moveAside(layout.storePath + suffix) { kept.append(path) }
+                if let path = try moveAside(layout.storePath + suffix, into: damaged) { kept.append(path) }
             }
-            let started = SystemClock.monotonicNanos()
-            let store = try RaceStore(path: layout.storePath)
-            try store.importAPIKeys(keys)
-            let merger = try HistoryMerger(deliveryBucket: delivery, historyBucket: history, store: store)
-            let objects = merger.unmergedKeys()
-            var total = MergeReport()
-            for start in stride(from: 0, to: objects.count, by: 64) {
-                total.add(try merger.merge(keys: Array(objects[start..<min(start + 64, objects.count)])))
-                if objects.count >= 256 && (start / 64) % 4 == 3 { print("merged \(start + 64) of \(objects.count) delivered objects") }
-            }
-            print("rebuilt \(layout.storePath) from \(total.objects) delivered objects (\(total.records) records) in \(seconds(since: started)) s; \(keysNote)")
-            if total.skippedRecords + total.unreadableObjects > 0 {
-                print("skipped \(total.unreadableObjects) unreadable objects and \(total.skippedRecords) records (as the merges did)")
-            }
+            let rebuilt = try StoreRebuild.run(
+                layout: layout, plausibility: plausibility, keys: keys, voids: voids.records, progressLabel: "rebuilding the store")
+            print("rebuilt \(layout.storePath): " + rebuilt.lines.joined(separator: "; ") + "; \(keysNote)")
             if !kept.isEmpty { print("the damaged files are kept at \(kept.joined(separator: ", "))") }
         }
-    }
-
-    /// Moves `path` (when it exists) to DATA/damaged/NAME.UTC-TIME; returns where.
-    private func moveAside(_ path: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let folder = directory + "/damaged"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let stamp = UTCTime(millis: SystemClock.realtimeMillis()).stamp
-        let target = folder + "/" + URL(fileURLWithPath: path).lastPathComponent + "." + stamp
-        try FileManager.default.moveItem(atPath: path, toPath: target)
-        return target
     }
 
     private func seconds(since started: Int64) -> String {

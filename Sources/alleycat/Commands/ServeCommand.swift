@@ -113,6 +113,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("body-timeout"), help: "Seconds from the end of a request's headers to the end of its body (then 408 and closed).")
     var bodyTimeout = 30.0
 
+    @OptionGroup var limits: LimitsOption
+
     @OptionGroup var mqtt: MQTTOptions
 
     @Option(name: .customLong("mqtt-client-id"), help: "With --mqtt: the service's session name at the broker (keep it across restarts: the broker holds the session's messages under it).")
@@ -175,6 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.layout = DataLayout(directory: directory)
+        configuration.plausibility = try limits.load(dataDirectory: directory)
         configuration.shards = shards
         configuration.streamName = stream
         configuration.shardLimits = ShardLimits(recordsPerSecond: recordsPerShardSecond)
