@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

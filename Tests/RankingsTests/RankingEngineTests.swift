@@ -45,6 +45,30 @@ import Testing
         #expect(engine.metrics.recordsRanked == 11)
     }
 
+    @Test func implausibleRecordsAreCountedAndNotRanked() throws {
+        let engine = RankingEngine()
+        // Racer 12's forged second (cadence 1000) and racer 11's jump from 85 to
+        // (150 + 35) × (100 + 65) / 100 = 305.25 stay out; racer 13 ranks alone at second 2.
+        let first = try streamRecords([(1000, payloads([
+            message(racer: 11, second: 1, cadence: "50", resistance: "35"),
+            message(racer: 12, second: 1, cadence: "1000", resistance: "35"),
+        ]))])
+        #expect(engine.ingest(first, nowMillis: 1040).map { $0.standings.map(\.racerId) } == [[11]])
+        let second = try streamRecords([(2000, payloads([
+            message(racer: 11, second: 2, cadence: "150", resistance: "100"),
+            message(racer: 13, second: 2, cadence: "55", resistance: "35"),
+        ]))])
+        let update = engine.ingest(second, nowMillis: 2040)
+        #expect(update.map { $0.standings } == [[
+            Entry(rank: 1, racerId: 13, output: 90, best: 90, second: 2),
+            Entry(rank: 2, racerId: 11, output: 85, best: 85, second: 1),
+        ]])
+        #expect(engine.metrics.implausible == 2)
+        #expect(engine.metrics.recordsRanked == 2)
+        #expect(engine.metrics.lastImplausibleReason
+            == "output is 305.25, a change of 220.25 from second 1's 85, above class 2's plausibility limit of 100 a second")
+    }
+
     @Test func lateRecordsOfTheCurrentSecondArePublishedAfterTheGrace() throws {
         let engine = RankingEngine()
         // Second 1 complete, then second 2 without racer 14, whose message comes 200 ms later.
