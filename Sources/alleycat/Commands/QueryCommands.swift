@@ -82,7 +82,7 @@ struct RacesCommand: ParsableCommand {
         print("races of \(exerciseClass)")
         var table = Table("race", "start (UTC)", "status", "racers", rightAligned: [0, 3])
         for race in races {
-            table.add(String(race.raceId), formatTime(race.startMillis), race.status.rawValue, String(race.racerCount))
+            table.add(String(race.raceId), UTCTime(millis: race.startMillis).readable, race.status.rawValue, String(race.racerCount))
         }
         print(races.isEmpty ? "no races in this class yet" : table.text)
     }
@@ -230,11 +230,4 @@ func resultJSON(_ result: RacerRaceResult) -> [String: Any] {
         "totalOutput": result.totalOutput, "bestOutput": result.bestOutput, "finalOutput": result.finalOutput.map { $0 as Any } ?? NSNull(),
         "secondsReported": result.secondsReported,
     ]
-}
-
-func formatTime(_ millis: Int64) -> String {
-    let formatter = DateFormatter()
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
 }
