@@ -68,5 +68,22 @@ import Testing
             let entry = (httpBoard["entries"] as! [[String: Any]]).first { $0["racerId"] as? Int == 2 }
             #expect(records[measure] as NSDictionary? == ["1": entry as Any] as NSDictionary, "\(measure)")
         }
+
+        // Each request is counted under its route's endpoint path (Hummingbird's MetricsMiddleware).
+        _ = try run("/usr/bin/env", ["curl", "-s", serve.endpoint + "/races/42/results"])
+        let expected = [
+            #"hb_requests{http_route="/races",http_request_method="GET",http_response_status_code="200"} 1"#,
+            #"hb_requests{http_route="/races/{raceId}/results",http_request_method="GET",http_response_status_code="200"} 2"#,
+            #"hb_requests{http_route="/races/{raceId}/results",http_request_method="GET",http_response_status_code="404"} 1"#,
+            #"hb_request_errors{http_route="/races/{raceId}/results",http_request_method="GET",error_type="404"} 1"#,
+            #"hb_requests{http_route="/leaderboard",http_request_method="GET",http_response_status_code="200"} 3"#,
+        ]
+        // A request is counted once its answer is written, which may be just after curl has read it.
+        var lines: Set<Substring> = []
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            lines = Set(try run("/usr/bin/env", ["curl", "-s", serve.endpoint + "/metrics"]).out.split(separator: "\n"))
+        } while !expected.allSatisfy({ lines.contains(Substring($0)) }) && Date() < deadline
+        for line in expected { #expect(lines.contains(Substring(line)), "\(line)") }
     }
 }
