@@ -1,4 +1,5 @@
-/// A UTC calendar time from epoch milliseconds (proleptic Gregorian).
+/// A UTC calendar time from epoch milliseconds (proleptic Gregorian), and the one place
+/// times are formatted: object keys, tables and messages all take theirs from here.
 public struct UTCTime: Sendable, Equatable {
     public var year, month, day, hour, minute, second: Int
 
@@ -30,6 +31,8 @@ public struct UTCTime: Sendable, Equatable {
     public var pathPrefix: String { "\(Self.pad(year, 4))/\(Self.pad(month))/\(Self.pad(day))/\(Self.pad(hour))" }
     /// `YYYY-MM-DD-HH-MM-SS`
     public var stamp: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))-\(Self.pad(hour))-\(Self.pad(minute))-\(Self.pad(second))" }
-    /// `YYYY-MM-DDTHH:MM:SSZ`
+    /// `YYYY-MM-DD HH:MM:SS`, for tables (their headers say UTC)
+    public var readable: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day)) \(Self.pad(hour)):\(Self.pad(minute)):\(Self.pad(second))" }
+    /// `YYYY-MM-DDTHH:MM:SSZ` (ISO 8601)
     public var iso: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute)):\(Self.pad(second))Z" }
 }

@@ -66,19 +66,20 @@ extension RaceStore {
     /// Every racer's result in race `raceId`, all classes: by class, then total
     /// output descending, then racer id.
     public func results(raceId: Int64) throws -> [RacerRaceResult] {
-        try fetchResults(
-            where: "raceId = ? ORDER BY classId, totalOutput DESC, racerId", arguments: [raceId])
+        try fetchResults(classes: "raceId = ?", orderBy: "r.classId, k.rank", arguments: [raceId])
     }
 
     public func result(raceId: Int64, classId: Int, racerId: Int) throws -> RacerRaceResult? {
         try fetchResults(
-            where: "raceId = ? AND classId = ? AND racerId = ?", arguments: [raceId, classId, racerId]
+            classes: "raceId = ? AND classId = ?", where: "k.racerId = ?", orderBy: "k.rank", arguments: [raceId, classId, racerId]
         ).first
     }
 
     /// A racer's results in every race and class, newest race first.
     public func racerResults(racerId: Int) throws -> [RacerRaceResult] {
-        try fetchResults(where: "racerId = ? ORDER BY raceId DESC, classId", arguments: [racerId])
+        try fetchResults(
+            classes: "(raceId, classId) IN (SELECT raceId, classId FROM race_results WHERE racerId = ?)", where: "k.racerId = ?",
+            orderBy: "r.raceId DESC, r.classId", arguments: [racerId, racerId])
     }
 
     /// Whether race `raceId` has results in any class.
@@ -98,12 +99,20 @@ extension RaceStore {
         }
     }
 
-    private func fetchResults(where clause: String, arguments: StatementArguments) throws -> [RacerRaceResult] {
+    /// The results `filter` picks (all when nil) among the race classes `classes` picks, each
+    /// ranked in its race class (on the key columns alone, so no series goes through the sort).
+    private func fetchResults(
+        classes: String, where filter: String? = nil, orderBy order: String, arguments: StatementArguments
+    ) throws -> [RacerRaceResult] {
         try database.read { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT raceId, classId, racerId, name, finalOutput, bestOutput, totalOutput,
-                       secondsReported, finalSecond, series
-                FROM race_results WHERE \(clause)
+                SELECT r.raceId, r.classId, r.racerId, r.name, r.finalOutput, r.bestOutput, r.totalOutput,
+                       r.secondsReported, r.finalSecond, r.series, k.rank
+                FROM (SELECT raceId, classId, racerId,
+                             ROW_NUMBER() OVER (PARTITION BY raceId, classId ORDER BY totalOutput DESC, racerId) AS rank
+                      FROM race_results WHERE \(classes)) k
+                JOIN race_results r ON r.raceId = k.raceId AND r.classId = k.classId AND r.racerId = k.racerId
+                \(filter.map { "WHERE \($0)" } ?? "") ORDER BY \(order)
                 """), arguments: arguments)
             var results: [RacerRaceResult] = []
             while let row = try rows.next() {
@@ -115,7 +124,7 @@ extension RaceStore {
                     throw RaceStoreError.corruptSeries(key: key, racerId: racerId, byteCount: byteCount)
                 }
                 results.append(RacerRaceResult(
-                    raceId: key.raceId, classId: key.classId, racerId: racerId, name: row[3],
+                    raceId: key.raceId, classId: key.classId, rank: row[10], racerId: racerId, name: row[3],
                     finalOutput: row[4], bestOutput: row[5], totalOutput: row[6],
                     secondsReported: row[7], finalSecond: row[8],
                     series: outputs.map { $0.isNaN ? nil : $0 }))

@@ -2,6 +2,9 @@
 public struct RacerRaceResult: Sendable, Equatable {
     public var raceId: Int64
     public var classId: Int
+    /// Place in the race's class, from 1: total output descending, then racer id, so
+    /// equal totals still get distinct ranks (the order `RaceStore.results(raceId:)` lists).
+    public var rank: Int
     public var racerId: Int
     /// The racer's name as last committed for this race.
     public var name: String
@@ -17,12 +20,13 @@ public struct RacerRaceResult: Sendable, Equatable {
     public var series: [Double?]
 
     public init(
-        raceId: Int64, classId: Int, racerId: Int, name: String,
+        raceId: Int64, classId: Int, rank: Int, racerId: Int, name: String,
         finalOutput: Double?, bestOutput: Double, totalOutput: Double,
         secondsReported: Int, finalSecond: Int?, series: [Double?]
     ) {
         self.raceId = raceId
         self.classId = classId
+        self.rank = rank
         self.racerId = racerId
         self.name = name
         self.finalOutput = finalOutput

@@ -1,9 +1,27 @@
+import enum CoreMetrics.MetricsSystem
 import Prometheus
 import Synchronization
 
-/// The service's Prometheus metrics, served at /metrics.
+/// The service's Prometheus metrics, served at /metrics, and after them the HTTP requests
+/// that Hummingbird's MetricsMiddleware counts through swift-metrics.
 public final class ServiceMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
+
+    /// The process's swift-metrics backend: Hummingbird's MetricsMiddleware records every
+    /// request there (`hb_requests`, `hb_request_errors`, `http_server_request_duration` by
+    /// endpoint path, method and status; `http_server_active_requests` by method).
+    /// swift-metrics takes one backend per process and traps on a second bootstrap, so it is
+    /// bootstrapped here once, by the first ServiceMetrics made; every service in the process
+    /// (one in `alleycat serve`, many in the tests) counts its requests in this one registry.
+    static let requests: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
     let recordsIn: Counter
     let recordsDelivered: Counter
     let recordsFailed: Counter
@@ -13,6 +31,7 @@ public final class ServiceMetrics: Sendable {
     let mqttResultsDropped: Counter
 
     init() {
+        _ = Self.requests
         recordsIn = registry.makeCounter(name: "alleycat_records_in_total", help: "Records read by the firehose from the stream.")
         recordsDelivered = registry.makeCounter(name: "alleycat_records_delivered_total", help: "Records written in delivered objects.")
         recordsFailed = registry.makeCounter(name: "alleycat_records_failed_total", help: "Records set aside under processing-failed/.")
@@ -61,10 +80,6 @@ public final class ServiceMetrics: Sendable {
         registry.makeCounter(name: "alleycat_http_refused_total", labels: [("reason", reason)], help: "Requests refused or connections closed before a route answered.")
     }
 
-    func requestCounter(route: String, status: Int) -> Counter {
-        registry.makeCounter(name: "alleycat_http_requests_total", labels: [("route", route), ("status", String(status))], help: "HTTP requests answered.")
-    }
-
     /// Kinesis API calls by action and outcome (`ok` or the error's `__type`), and by API key name when admitted.
     func kinesisRequest(action: String, outcome: String, key: String?) -> Counter {
         registry.makeCounter(
@@ -72,10 +87,10 @@ public final class ServiceMetrics: Sendable {
             help: "Kinesis API requests answered.")
     }
 
-    func requestDuration(route: String) -> DurationHistogram {
-        registry.makeDurationHistogram(
-            name: "alleycat_http_request_duration_seconds", labels: [("route", route)],
-            buckets: [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1)],
-            help: "HTTP request latency.")
+    /// The text of /metrics: this service's metrics, then the process's HTTP requests.
+    func exposition() -> [UInt8] {
+        var text = registry.emitToBuffer()
+        Self.requests.emit(into: &text)
+        return text
     }
 }

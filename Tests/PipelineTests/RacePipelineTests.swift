@@ -60,7 +60,7 @@ import Testing
         #expect(cli.status == 0)
         let rows = try JSONSerialization.jsonObject(with: Data(cli.out.utf8)) as! [[String: Any]]
         #expect(rows.map { $0["racerId"] as! Int } == board.map(\.racerId))
-        #expect(rows.map { $0["total"] as! Double } == board.map(\.value))
+        #expect(rows.map { $0["value"] as! Double } == board.map(\.value))
         #expect(rows.map { $0["name"] as! String } == board.map { Roster.name(of: $0.racerId) })
     }
 

@@ -66,13 +66,13 @@ private func temporaryDirectory() throws -> URL {
 
 private let expectedResults = [
     RacerRaceResult(
-        raceId: 100, classId: 2, racerId: 1, name: "Ann", finalOutput: 50.25, bestOutput: 50.25,
+        raceId: 100, classId: 2, rank: 1, racerId: 1, name: "Ann", finalOutput: 50.25, bestOutput: 50.25,
         totalOutput: 150.25, secondsReported: 5, finalSecond: 5, series: [10, 20, 30, 40, 50.25]),
     RacerRaceResult(
-        raceId: 100, classId: 2, racerId: 2, name: "Bob", finalOutput: 10, bestOutput: 50.25,
+        raceId: 100, classId: 2, rank: 2, racerId: 2, name: "Bob", finalOutput: 10, bestOutput: 50.25,
         totalOutput: 150.25, secondsReported: 5, finalSecond: 5, series: [50.25, 40, 30, 20, 10]),
     RacerRaceResult(
-        raceId: 100, classId: 2, racerId: 3, name: "Cy", finalOutput: 25, bestOutput: 60.5,
+        raceId: 100, classId: 2, rank: 3, racerId: 3, name: "Cy", finalOutput: 25, bestOutput: 60.5,
         totalOutput: 135.5, secondsReported: 4, finalSecond: 5, series: [25, nil, 60.5, 25, 25]),
 ]
 
@@ -153,15 +153,15 @@ private let expectedResults = [
     #expect(try store.racerRecords(racerId: 9) == [:])
 }
 
-@Test func resultsAreOrderedByClassThenTotalAndRacerResultsNewestFirst() throws {
+@Test func resultsAreOrderedByClassThenTotalAndRacerResultsNewestFirstEachWithItsRankInItsClass() throws {
     let store = try RaceStore.inMemory()
     var batch = craftedBatch()
     batch.add(raceId: 100, classId: 1, racerId: 3, name: "Cy", second: 1, output: 5, isFinal: false, deviceTimestamp: 1)
     batch.add(raceId: 101, classId: 6, racerId: 3, name: "Cy", second: 2, output: 6, isFinal: false, deviceTimestamp: 2)
     try store.commit(batch)
 
-    #expect(try store.results(raceId: 100).map { [$0.classId, $0.racerId] } == [[1, 3], [2, 1], [2, 2], [2, 3]])
-    #expect(try store.racerResults(racerId: 3).map { "\($0.raceId)/\($0.classId)" } == ["101/6", "100/1", "100/2"])
+    #expect(try store.results(raceId: 100).map { [$0.classId, $0.racerId, $0.rank] } == [[1, 3, 1], [2, 1, 1], [2, 2, 2], [2, 3, 3]])
+    #expect(try store.racerResults(racerId: 3).map { "\($0.raceId)/\($0.classId) #\($0.rank)" } == ["101/6 #1", "100/1 #1", "100/2 #3"])
     #expect(try store.races(classId: 1) == [
         RaceSummary(raceId: 100, classId: 1, startMillis: 1, status: .running, racerCount: 1)
     ])

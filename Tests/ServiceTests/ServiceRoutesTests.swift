@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RaceModel
 import Testing
 @testable import Service
 
@@ -109,7 +110,11 @@ import Testing
 
         let results = try await get(rig, "/races/5666666/results").json["results"] as! [[String: Any]]
         #expect(results.map { [$0["classId"] as! Int, $0["rank"] as! Int, $0["racerId"] as! Int] } == [[1, 1, 1], [1, 2, 2], [1, 3, 3], [2, 1, 9]])
-        #expect(results[3]["totalOutput"] as? Double == 500.25)  // (80 + 35)(80 + 65) / 100 = 166.75, three times
+        // (80 + 35)(80 + 65) / 100 = 166.75, three times
+        #expect(results[3] as NSDictionary == [
+            "raceId": 5_666_666, "classId": 2, "rank": 1, "racerId": 9, "name": Roster.name(of: 9),
+            "totalOutput": 500.25, "bestOutput": 166.75, "finalOutput": 166.75, "secondsReported": 3,
+        ] as NSDictionary)
     }
 
     @Test func rankingsHereNowAndAllTime() async throws {

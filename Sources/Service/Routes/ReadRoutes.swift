@@ -1,9 +1,9 @@
-import Foundation
 import Hummingbird
-import RaceModel
 import RaceStore
 
-/// GET /health, /races, /leaderboard, /races/{id}/results: the store's answers.
+/// GET /health, /races, /leaderboard, /races/{id}/results: the store's answers. The records
+/// are the store's JSON shapes (RaceStore's RecordJSON.swift), as the CLI prints them; the
+/// document around them echoes the query (class, measure, race) a URL carries.
 extension ServiceRoutes {
     func addReadRoutes(to router: Router<RouteContext>) {
         router.get("/health") { _, _ in
@@ -14,13 +14,7 @@ extension ServiceRoutes {
         router.get("/races") { request, _ in
             let classId = try Query(request).classId()
             let races = try store.races(classId: classId)
-            return JSONResponse.ok([
-                "classId": classId,
-                "races": races.map { race in
-                    ["raceId": race.raceId, "classId": race.classId, "startMillis": race.startMillis,
-                     "status": race.status.rawValue, "racerCount": race.racerCount] as [String: Any]
-                },
-            ])
+            return JSONResponse.ok(["classId": classId, "races": races.map(\.json)])
         }
 
         router.get("/leaderboard") { request, _ in
@@ -29,12 +23,7 @@ extension ServiceRoutes {
             let by = try query.choice("by", from: Measure.allCases.map(\.rawValue), default: Measure.total.rawValue)
             let limit = try query.integer("limit", default: 10, range: 1...1000)!
             let entries = try store.leaderboard(classId: classId, by: Measure(rawValue: by)!, limit: limit)
-            return JSONResponse.ok([
-                "classId": classId, "by": by,
-                "entries": entries.map { entry in
-                    ["rank": entry.rank, "racerId": entry.racerId, "name": entry.name, "raceId": entry.raceId, "value": entry.value] as [String: Any]
-                },
-            ])
+            return JSONResponse.ok(["classId": classId, "by": by, "entries": entries.map(\.json)])
         }
 
         router.get("/races/:raceId/results") { _, context in
@@ -44,18 +33,7 @@ extension ServiceRoutes {
             }
             let results = try store.results(raceId: raceId)
             guard !results.isEmpty else { throw APIError.notFound("race \(raceId) not found: GET /races?classId=N lists the races") }
-            var ranks: [Int: Int] = [:]
-            return JSONResponse.ok([
-                "raceId": raceId,
-                "results": results.map { result -> [String: Any] in
-                    ranks[result.classId, default: 0] += 1
-                    return [
-                        "classId": result.classId, "rank": ranks[result.classId]!, "racerId": result.racerId, "name": result.name,
-                        "totalOutput": result.totalOutput, "bestOutput": result.bestOutput,
-                        "finalOutput": result.finalOutput.map { $0 as Any } ?? NSNull(), "secondsReported": result.secondsReported,
-                    ]
-                },
-            ])
+            return JSONResponse.ok(["raceId": raceId, "results": results.map(\.json)])
         }
     }
 }

@@ -26,7 +26,7 @@ struct ServiceRoutes: Sendable {
 
     func router() -> Router<RouteContext> {
         let router = Router(context: RouteContext.self)
-        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        Self.addMiddleware(to: router)
         addReadRoutes(to: router)
         addRankingRoutes(to: router)
         addHistoryRoutes(to: router)
@@ -36,8 +36,16 @@ struct ServiceRoutes: Sendable {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
         return router
+    }
+
+    /// Hummingbird's MetricsMiddleware counts each request under its endpoint path
+    /// (`/races/{raceId}/results`), method and status; it goes first, so it sees the status
+    /// FailureAnswerMiddleware gives what a route throws.
+    static func addMiddleware<Context: RequestContext>(to router: Router<Context>) {
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: FailureAnswerMiddleware())
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import RaceModel
 import RaceStore
 
 struct KeysCommand: ParsableCommand {
@@ -120,7 +121,7 @@ struct KeysCommand: ParsableCommand {
             var table = Table("id", "name", "prefix", "rate/s", "burst", "bytes/s", "created", "status", rightAligned: [0, 3, 4, 5])
             for key in keys {
                 table.add(String(key.id), key.name, key.prefix, String(key.requestsPerSecond), String(key.burst), String(key.bytesPerSecond),
-                          formatISOTime(key.createdMillis), key.revokedMillis.map { "revoked at \(formatISOTime($0))" } ?? "active")
+                          UTCTime(millis: key.createdMillis).iso, key.revokedMillis.map { "revoked at \(UTCTime(millis: $0).iso)" } ?? "active")
             }
             print(table.text)
         }
@@ -185,9 +186,4 @@ private func apiKeyJSON(_ key: APIKey) -> [String: Any] {
 
 private func nowMillis() -> Int64 {
     Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-}
-
-/// 1700000000000 → "2023-11-14T22:13:20Z".
-func formatISOTime(_ millis: Int64) -> String {
-    Date(timeIntervalSince1970: Double(millis) / 1000).formatted(.iso8601)
 }

@@ -16,7 +16,11 @@ func openStore(_ options: DataOptions) throws -> RaceStore {
     return try RaceStore(path: path)
 }
 
-/// Pretty-printed, or on one line when `pretty` is false.
+/// Pretty-printed, or on one line when `pretty` is false. The query commands print the
+/// store's records in their JSON shapes (RaceStore's RecordJSON.swift), the ones the HTTP
+/// routes answer with; a list is printed bare, without the HTTP answer's envelope, which only
+/// echoes the query's parameters (the command line has them) and would stand in the way of
+/// `jq '.[]'` and the scripts that read these lists.
 func printJSON(_ value: Any, pretty: Bool = true) {
     let data = try! JSONSerialization.data(
         withJSONObject: value, options: pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes])
@@ -50,7 +54,7 @@ struct LeaderboardCommand: ParsableCommand {
         let exerciseClass = try checkClass(classId)
         let entries = try openStore(options).leaderboard(classId: classId, by: Measure(rawValue: by)!, limit: limit)
         if options.json {
-            printJSON(entries.map { ["rank": $0.rank, "racerId": $0.racerId, "name": $0.name, "raceId": $0.raceId, by: $0.value] as [String: Any] })
+            printJSON(entries.map(\.json))
             return
         }
         print("all-time leaderboard of \(exerciseClass), by \(by) output")
@@ -76,13 +80,13 @@ struct RacesCommand: ParsableCommand {
         let exerciseClass = try checkClass(classId)
         let races = try openStore(options).races(classId: classId)
         if options.json {
-            printJSON(races.map { ["raceId": $0.raceId, "classId": $0.classId, "startMillis": $0.startMillis, "status": $0.status.rawValue, "racers": $0.racerCount] as [String: Any] })
+            printJSON(races.map(\.json))
             return
         }
         print("races of \(exerciseClass)")
         var table = Table("race", "start (UTC)", "status", "racers", rightAligned: [0, 3])
         for race in races {
-            table.add(String(race.raceId), formatTime(race.startMillis), race.status.rawValue, String(race.racerCount))
+            table.add(String(race.raceId), UTCTime(millis: race.startMillis).readable, race.status.rawValue, String(race.racerCount))
         }
         print(races.isEmpty ? "no races in this class yet" : table.text)
     }
@@ -103,14 +107,14 @@ struct ResultsCommand: ParsableCommand {
             throw UserError("race \(race) not found in \(DataLayout(directory: options.directory).storePath): `alleycat races --class N` lists the races")
         }
         if options.json {
-            printJSON(results.map(resultJSON))
+            printJSON(results.map(\.json))
             return
         }
         for classId in Array(Set(results.map(\.classId))).sorted() {
             print("race \(race), \(ExerciseClass.withId(classId)!)")
             var table = Table("rank", "racer", "name", "total", "best", "final", "seconds", rightAligned: [0, 1, 3, 4, 5, 6])
-            for (index, result) in results.filter({ $0.classId == classId }).enumerated() {
-                table.add(String(index + 1), String(result.racerId), result.name, formatOutput(result.totalOutput),
+            for result in results where result.classId == classId {
+                table.add(String(result.rank), String(result.racerId), result.name, formatOutput(result.totalOutput),
                           formatOutput(result.bestOutput), result.finalOutput.map(formatOutput) ?? "-", String(result.secondsReported))
             }
             print(table.text)
@@ -135,11 +139,7 @@ struct RacerCommand: ParsableCommand {
         }
         let records = try store.racerRecords(racerId: id)
         if options.json {
-            var recordJSON: [String: Any] = [:]
-            for (measure, byClass) in records {
-                recordJSON[measure.rawValue] = Dictionary(uniqueKeysWithValues: byClass.map { (String($0.key), ["raceId": $0.value.raceId, "value": $0.value.value, "rank": $0.value.rank] as [String: Any]) })
-            }
-            printJSON(["racerId": id, "name": results[0].name, "races": results.map(resultJSON), "records": recordJSON] as [String: Any])
+            printJSON(["racerId": id, "name": results[0].name, "races": results.map(\.json), "records": LeaderboardEntry.json(records: records)] as [String: Any])
             return
         }
         print("racer \(id) (\(terminalSafe(results[0].name, maxWidth: Table.maxCellWidth)))")
@@ -222,19 +222,4 @@ struct RosterCommand: ParsableCommand {
             print(Roster.tsv(), terminator: "")
         }
     }
-}
-
-func resultJSON(_ result: RacerRaceResult) -> [String: Any] {
-    [
-        "raceId": result.raceId, "classId": result.classId, "racerId": result.racerId, "name": result.name,
-        "totalOutput": result.totalOutput, "bestOutput": result.bestOutput, "finalOutput": result.finalOutput.map { $0 as Any } ?? NSNull(),
-        "secondsReported": result.secondsReported,
-    ]
-}
-
-func formatTime(_ millis: Int64) -> String {
-    let formatter = DateFormatter()
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
 }

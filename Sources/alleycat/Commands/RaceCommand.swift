@@ -136,9 +136,9 @@ struct RaceCommand: ParsableCommand {
             print("")
             print("top ten of \(exerciseClass), race \(lastRace), by total output:")
             var table = Table("rank", "racer", "name", "total", "best", "final", rightAligned: [0, 1, 3, 4, 5])
-            for (index, result) in results.filter({ $0.classId == classId }).prefix(10).enumerated() {
+            for result in results.filter({ $0.classId == classId }).prefix(10) {
                 table.add(
-                    String(index + 1), String(result.racerId), result.name, formatOutput(result.totalOutput),
+                    String(result.rank), String(result.racerId), result.name, formatOutput(result.totalOutput),
                     formatOutput(result.bestOutput), result.finalOutput.map(formatOutput) ?? "-")
             }
             print(table.text)
