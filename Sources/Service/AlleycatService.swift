@@ -92,6 +92,8 @@ public final class AlleycatService: Sendable {
     private let rankingConsumer: RankingConsumer
     private let delays = Mutex<[Int64]>([])
     private let lastMerges = Mutex(0)
+    /// Ranking records left out as implausible, already counted in /metrics.
+    private let rankingImplausible = Mutex(0)
     private let pumping = Mutex(false)
     private let loops = DispatchGroup()
     private let connectionCounter = ConnectionCounter()
@@ -181,6 +183,7 @@ public final class AlleycatService: Sendable {
         metrics.recordsIn.increment(by: Int64(after.recordsIn - before.recordsIn))
         metrics.recordsDelivered.increment(by: Int64(after.delivered - before.delivered))
         metrics.recordsFailed.increment(by: Int64(after.failed - before.failed))
+        metrics.recordsImplausible.increment(by: Int64(after.implausible - before.implausible))
         let merges = stages.mergeCount
         let newMerges = lastMerges.withLock { last in
             defer { last = merges }
@@ -211,6 +214,12 @@ public final class AlleycatService: Sendable {
             if dropped > 0 { metrics.mqttResultsDropped.increment(by: Int64(dropped)) }
         }
         metrics.rankingUpdates.increment(by: Int64(updates.count))
+        let implausible = rankings.metrics.implausible
+        let newImplausible = rankingImplausible.withLock { last in
+            defer { last = implausible }
+            return implausible - last
+        }
+        if newImplausible > 0 { metrics.rankingImplausible.increment(by: Int64(newImplausible)) }
         let published = clock.nowMillis()
         let measured = updates.map { max(0, published - $0.earliestArrivalMillis) }
         for delay in measured { metrics.publishDelay.record(.milliseconds(delay)) }

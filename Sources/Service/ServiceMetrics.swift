@@ -25,6 +25,8 @@ public final class ServiceMetrics: Sendable {
     let recordsIn: Counter
     let recordsDelivered: Counter
     let recordsFailed: Counter
+    let recordsImplausible: Counter
+    let rankingImplausible: Counter
     let merges: Counter
     let rankingUpdates: Counter
     let publishDelay: DurationHistogram
@@ -35,6 +37,9 @@ public final class ServiceMetrics: Sendable {
         recordsIn = registry.makeCounter(name: "alleycat_records_in_total", help: "Records read by the firehose from the stream.")
         recordsDelivered = registry.makeCounter(name: "alleycat_records_delivered_total", help: "Records written in delivered objects.")
         recordsFailed = registry.makeCounter(name: "alleycat_records_failed_total", help: "Records set aside under processing-failed/.")
+        let implausibleHelp = "Records beyond their class's plausibility limits: set aside by the firehose, left out by the rankings."
+        recordsImplausible = registry.makeCounter(name: "alleycat_records_implausible_total", labels: [("stage", "firehose")], help: implausibleHelp)
+        rankingImplausible = registry.makeCounter(name: "alleycat_records_implausible_total", labels: [("stage", "rankings")], help: implausibleHelp)
         merges = registry.makeCounter(name: "alleycat_merges_total", help: "Merges of delivered objects into history and store.")
         rankingUpdates = registry.makeCounter(name: "alleycat_ranking_updates_total", help: "Ranking updates published (one per class per race second).")
         publishDelay = registry.makeDurationHistogram(

@@ -173,6 +173,19 @@ import Testing
         #expect(stale.status == .ok)
     }
 
+    @Test func implausibleRecordsAreCountedByStage() async throws {
+        let rig = try ServiceRig()
+        defer { rig.remove() }
+        try rig.second(1, [(racer: 1, classId: 1, cadence: 60, resistance: 50), (racer: 2, classId: 1, cadence: 250, resistance: 50)])
+        rig.service.flush()
+        let metrics = try await get(rig, "/metrics").text
+        #expect(metrics.contains("alleycat_records_implausible_total{stage=\"firehose\"} 1\n"))
+        #expect(metrics.contains("alleycat_records_implausible_total{stage=\"rankings\"} 1\n"))
+        #expect(metrics.contains("alleycat_records_failed_total 1\n"))
+        #expect(metrics.contains("alleycat_records_delivered_total 1\n"))
+        #expect(try rig.service.store.results(raceId: 5_666_666).map(\.racerId) == [1])
+    }
+
     @Test func metricsAndDashboard() async throws {
         let rig = try racedRig()
         defer { rig.remove() }
