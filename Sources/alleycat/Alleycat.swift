@@ -13,7 +13,7 @@ struct Alleycat: AsyncParsableCommand {
             """,
         subcommands: [
             RaceCommand.self, LeaderboardCommand.self, RacesCommand.self, ResultsCommand.self, RacerCommand.self,
-            HistoryCommand.self, RosterCommand.self, ServeCommand.self, BenchmarkCommand.self, KeysCommand.self, RepairCommand.self,
+            HistoryCommand.self, RosterCommand.self, ServeCommand.self, BenchmarkCommand.self, KeysCommand.self, RepairCommand.self, BackupCommand.self,
         ])
 }
 
