@@ -10,8 +10,6 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         /// Of them, hard links to the data folder's own files (no new space taken).
         public var linked = 0
 
-        public init() {}
-
         mutating func add(bytes: Int, linked: Bool = false) {
             files += 1
             self.bytes += bytes

@@ -40,7 +40,7 @@ public struct DataFolderBackup: Sendable {
     public var partialDirectory: String { destination + ".partial" }
     /// In a partial folder from its first moment: one left by a backup that did not finish
     /// is removed by the next, any other folder of that name is refused.
-    static let unfinishedMarker = ".alleycat-backup-unfinished"
+    private static let unfinishedMarker = ".alleycat-backup-unfinished"
 
     /// Writes the backup, reporting each part to `progress`, and returns its manifest.
     public func write(progress: (String) -> Void = { _ in }) throws(BackupError) -> BackupManifest {
@@ -66,7 +66,7 @@ public struct DataFolderBackup: Sendable {
     }
 
     /// Refuses a destination in the way and a folder that is not a data folder, before anything is written.
-    func check() throws(BackupError) {
+    private func check() throws(BackupError) {
         guard FileManager.default.fileExists(atPath: source.storePath) else { throw .notADataFolder(source.directory) }
         let sourcePath = Self.resolved(source.directory)
         let destinationPath = Self.resolved(destination)
@@ -152,7 +152,7 @@ public struct DataFolderBackup: Sendable {
     }
 
     /// Regular files directly in `folder` (none when it is missing), hidden ones (writes in progress) left out.
-    static func files(in folder: String) throws -> [String] {
+    private static func files(in folder: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: folder) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
             var isFolder: ObjCBool = false
@@ -161,12 +161,12 @@ public struct DataFolderBackup: Sendable {
     }
 
     /// A bucket's objects (none when its folder is missing: a bucket would make it, in the data folder).
-    static func objects(in folder: String) -> [String] {
+    private static func objects(in folder: String) -> [String] {
         FileManager.default.fileExists(atPath: folder) ? Bucket(name: "backup", directory: folder).list() : []
     }
 
     /// `path` made absolute with its symbolic links resolved as far as it exists.
-    static func resolved(_ path: String) -> String {
+    private static func resolved(_ path: String) -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var existing = absolute
         var rest: [String] = []
@@ -179,7 +179,7 @@ public struct DataFolderBackup: Sendable {
         return ([String(cString: real)] + rest).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
     }
 
-    static func megabytes(_ bytes: Int) -> String {
+    private static func megabytes(_ bytes: Int) -> String {
         String(format: "%.1f MB", Double(bytes) / 1e6)
     }
 }

@@ -3,7 +3,6 @@ import GRDB
 
 /// What `RaceStore.backup(to:)` wrote.
 public struct StoreBackup: Sendable, Equatable {
-    public var path: String
     public var bytes: Int
     /// Delivered objects the copy's ledger lists as merged.
     public var mergedObjects: Int
@@ -35,7 +34,7 @@ extension RaceStore {
         }
         try copy.close()
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-        return StoreBackup(path: path, bytes: bytes, mergedObjects: merged, integrityCheck: check, journalMode: mode)
+        return StoreBackup(bytes: bytes, mergedObjects: merged, integrityCheck: check, journalMode: mode)
     }
 }
 
