@@ -187,6 +187,13 @@ public final class KinesisStream: Sendable {
         if let scratchDirectory { try? FileManager.default.removeItem(atPath: scratchDirectory) }
     }
 
+    /// Whether `name`, a file in a durable stream's folder, is part of its log (the segments,
+    /// which hold the records and the consumers' checkpoints, and the log's identity) rather
+    /// than a setting (shards, retention, tags, consumers, mode) that a new log can start with.
+    public static func isLogFile(_ name: String) -> Bool {
+        name == SegmentLog.identityFile || SegmentLog.isSegmentFile(name)
+    }
+
     /// Retention periods a stream may have, in hours (Kinesis: a day to a year).
     public static let retentionHours: ClosedRange<Int64> = 24...8760
     /// Where a durable stream keeps a retention set over the API, so it survives a restart.

@@ -48,6 +48,14 @@ final class SegmentLog: @unchecked Sendable {
         }
     }
 
+    /// The file that holds `identity`.
+    static let identityFile = "identity"
+
+    /// Whether a file of the log's folder is one of its segments (`segment-000001.log`, ...).
+    static func isSegmentFile(_ name: String) -> Bool {
+        name.hasPrefix("segment-") && name.hasSuffix(".log")
+    }
+
     private struct Segment {
         var number: Int
         var path: String
@@ -100,7 +108,7 @@ final class SegmentLog: @unchecked Sendable {
         self.retention = Atomic(retentionMillis)
         self.sync = sync
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let identityPath = directory + "/identity"
+        let identityPath = directory + "/" + Self.identityFile
         if let existing = try? String(contentsOfFile: identityPath, encoding: .utf8), !existing.isEmpty {
             identity = existing.trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
@@ -110,7 +118,7 @@ final class SegmentLog: @unchecked Sendable {
 
         var found: [Segment] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        for name in names where name.hasPrefix("segment-") && name.hasSuffix(".log") {
+        for name in names where Self.isSegmentFile(name) {
             guard let number = Int(name.dropFirst(8).dropLast(4)) else { continue }
             found.append(Segment(number: number, path: directory + "/" + name, logicalStart: 0, fileBase: 0, size: 0, newestArrival: .min))
         }
