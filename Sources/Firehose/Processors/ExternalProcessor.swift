@@ -71,7 +71,7 @@ public struct ExternalProcessor: RecordProcessor {
             process.terminate()
             group.wait()
             process.waitUntilExit()
-            throw ProcessorError(code: "Lambda.FunctionError", message: "processor command did not answer within \(Int(timeoutSeconds)) s")
+            throw ProcessorError(code: "Lambda.FunctionError", message: "processor command did not answer within \(LambdaProcessor.seconds(timeoutSeconds))")
         }
         process.waitUntilExit()
         if process.terminationStatus != 0 {
