@@ -37,10 +37,11 @@ public final class PipelineStages: Sendable {
         case remote(any StreamSource, checkpoints: any CheckpointStore)
     }
 
+    /// `processor` is the firehose's transform (nil: the built-in one, with the race length's rules).
     public init(
         layout: DataLayout, setup: StreamSetup, streamName: String = KinesisStream.defaultName, shards: Int, shardLimits: ShardLimits = .kinesis,
         cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
-        firehose: DeliveryStreamConfiguration, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
+        firehose: DeliveryStreamConfiguration, processor: (any RecordProcessor)? = nil, clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool,
         report: (String) -> Void = { _ in }
     ) throws {
         lock = try DataFolderLock(directory: layout.directory)
@@ -77,7 +78,7 @@ public final class PipelineStages: Sendable {
         queue = MergeQueue(merger: merger, coalesceMillis: mergeWindowMillis, background: backgroundMerges, clock: clock)
         queue.subscribe()
         self.firehose = try DeliveryStream(
-            configuration: firehose, source: source, checkpoints: checkpoints, processor: AlleycatProcessor(rules: rules),
+            configuration: firehose, source: source, checkpoints: checkpoints, processor: processor ?? AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)
     }
 

@@ -43,6 +43,8 @@ public final class AlleycatService: Sendable {
         /// How often the firehose reads the stream.
         public var firehoseInterval: Duration = .milliseconds(50)
         public var firehose = DeliveryStreamConfiguration()
+        /// The firehose's transform (`--processor-command`, `--processor-lambda`; nil: the built-in one).
+        public var processor: (any RecordProcessor)?
         /// Keep the stream in a synced segment log under `layout.streamDirectory`, so what
         /// was acknowledged survives a crash (`alleycat serve` does unless `--in-memory`).
         public var durable = false
@@ -103,7 +105,8 @@ public final class AlleycatService: Sendable {
         stages = try PipelineStages(
             layout: configuration.layout, setup: setup, streamName: configuration.streamName, shards: configuration.shards,
             shardLimits: configuration.shardLimits,
-            cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose, clock: clock,
+            cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose,
+            processor: configuration.processor, clock: clock,
             mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(raceLength: configuration.raceLength, history: { merger.table(classId: $0) })
