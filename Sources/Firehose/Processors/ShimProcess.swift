@@ -139,13 +139,24 @@ final class ShimProcess {
     }
 
     private func takeLine() -> [UInt8]? {
-        guard let newline = pending[scanned...].firstIndex(of: UInt8(ascii: "\n")) else {
+        let found = pending.withUnsafeBytes { raw -> Int? in
+            guard scanned < raw.count, let hit = memchr(raw.baseAddress! + scanned, 0x0A, raw.count - scanned) else { return nil }
+            return raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
+        }
+        guard let newline = found else {
             scanned = pending.count
             return nil
         }
+        scanned = 0
+        // Usually the answer is all there is: take the buffer rather than copy megabytes.
+        if newline == pending.count - 1 {
+            var line: [UInt8] = []
+            swap(&line, &pending)
+            line.removeLast()
+            return line
+        }
         let line = Array(pending[..<newline])
         pending.removeSubrange(...newline)
-        scanned = 0
         return line
     }
 
