@@ -39,11 +39,12 @@ public final class PipelineStages: Sendable {
         case remote(any StreamSource, checkpoints: any CheckpointStore)
     }
 
+    /// `processor` is the firehose's transform (nil: the built-in one, with the race length's rules).
     public init(
         layout: DataLayout, setup: StreamSetup, streamName: String = KinesisStream.defaultName, shards: Int, shardLimits: ShardLimits = .kinesis,
         cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
-        firehose: DeliveryStreamConfiguration, plausibility: Plausibility = .standard, clock: any EpochClock, mergeWindowMillis: Int,
-        backgroundMerges: Bool, report: (String) -> Void = { _ in }
+        firehose: DeliveryStreamConfiguration, processor: (any RecordProcessor)? = nil, plausibility: Plausibility = .standard,
+        clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool, report: (String) -> Void = { _ in }
     ) throws {
         lock = try DataFolderLock(directory: layout.directory)
         self.plausibility = plausibility
@@ -83,7 +84,7 @@ public final class PipelineStages: Sendable {
         var firehose = firehose
         firehose.plausibility = plausibility
         self.firehose = try DeliveryStream(
-            configuration: firehose, source: source, checkpoints: checkpoints, processor: AlleycatProcessor(rules: rules),
+            configuration: firehose, source: source, checkpoints: checkpoints, processor: processor ?? AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)
     }
 

@@ -45,6 +45,8 @@ public final class AlleycatService: Sendable {
         public var firehose = DeliveryStreamConfiguration()
         /// The limits records are screened with (firehose, merger, rankings).
         public var plausibility = Plausibility.standard
+        /// The firehose's transform (`--processor-command`, `--processor-lambda`; nil: the built-in one).
+        public var processor: (any RecordProcessor)?
         /// Keep the stream in a synced segment log under `layout.streamDirectory`, so what
         /// was acknowledged survives a crash (`alleycat serve` does unless `--in-memory`).
         public var durable = false
@@ -108,7 +110,8 @@ public final class AlleycatService: Sendable {
             layout: configuration.layout, setup: setup, streamName: configuration.streamName, shards: configuration.shards,
             shardLimits: configuration.shardLimits,
             cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose,
-            plausibility: configuration.plausibility, clock: clock, mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
+            processor: configuration.processor, plausibility: configuration.plausibility, clock: clock,
+            mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(
             raceLength: configuration.raceLength, plausibility: configuration.plausibility, history: { merger.table(classId: $0) })

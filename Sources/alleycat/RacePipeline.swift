@@ -13,6 +13,8 @@ public struct PipelineConfiguration: Sendable {
     public var shards: Int
     public var shardLimits: ShardLimits
     public var firehose: DeliveryStreamConfiguration
+    /// The firehose's transform (nil: the built-in one).
+    public var processor: (any RecordProcessor)?
     /// Keep the stream in a synced segment log under `layout.streamDirectory` (else in
     /// a scratch log without fsync, removed at the end).
     public var durable: Bool
@@ -36,9 +38,10 @@ public struct PipelineConfiguration: Sendable {
 
     public init(
         plan: SimulationPlan, layout: DataLayout = DataLayout(), shards: Int = 1, shardLimits: ShardLimits = .kinesis,
-        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), durable: Bool = false,
+        firehose: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), processor: (any RecordProcessor)? = nil, durable: Bool = false,
         cacheBytes: Int = KinesisStream.defaultCacheBytes, reshards: [Reshard] = [], plausibility: Plausibility = .standard
     ) {
+        self.processor = processor
         self.reshards = reshards
         self.plausibility = plausibility
         self.durable = durable
@@ -83,8 +86,8 @@ public final class RacePipeline {
         stages = try PipelineStages(
             layout: configuration.layout, setup: configuration.durable ? .durable : .scratch, shards: configuration.shards,
             shardLimits: configuration.shardLimits, cacheBytes: configuration.cacheBytes, raceLength: configuration.plan.seconds,
-            firehose: configuration.firehose, plausibility: configuration.plausibility, clock: clock, mergeWindowMillis: 200,
-            backgroundMerges: false)
+            firehose: configuration.firehose, processor: configuration.processor, plausibility: configuration.plausibility, clock: clock,
+            mergeWindowMillis: 200, backgroundMerges: false)
     }
 
     deinit {

@@ -76,23 +76,18 @@ func pythonProcessor(_ mode: String) -> ExternalProcessor {
         #expect(firehose.metrics.invocationFailures == 2)
     }
 
-    @Test func theEventHasTheLambdaShape() throws {
+    /// A command that exits without reading its (large) event fails the invocation; it
+    /// does not end this process with SIGPIPE.
+    @Test func aCommandThatDoesNotReadItsEventFailsTheBatch() throws {
         let rig = Rig()
         defer { rig.remove() }
-        try rig.put([rider(1)], key: "racer-1")
-        let source = EmbeddedSource(stream: rig.stream)
-        let record = try source.read(source.iterator(shardId: "shardId-000000000000", start: .trimHorizon), limit: 1).records[0]
-        let event = pythonProcessor("ok").invocationEvent([ProcessorRecord(recordId: 0, record: record)])
-        let object = try JSONSerialization.jsonObject(with: event) as! [String: Any]
-        #expect(object["region"] as? String == "local")
-        #expect(object["sourceKinesisStreamArn"] as? String == "arn:aws:kinesis:local:000000000000:stream/alleycat")
-        let first = (object["records"] as! [[String: Any]])[0]
-        #expect(first["recordId"] as? String == "0")
-        #expect(first["approximateArrivalTimestamp"] as? Int == 1_700_000_000_000)
-        #expect(first["data"] as? String == Data(rider(1).utf8).base64EncodedString())
-        let metadata = first["kinesisRecordMetadata"] as! [String: Any]
-        #expect(metadata["sequenceNumber"] as? String == "1000000000000000000000001")
-        #expect(metadata["partitionKey"] as? String == "racer-1")
-        #expect(metadata["subsequenceNumber"] as? Int == 0)
+        let firehose = try rig.firehose(processor: ExternalProcessor(command: ["/bin/sh", "-c", "exit 3"]), retries: 1)
+        try rig.put((0..<3000).map { rider($0) })
+        firehose.pump()
+        firehose.flush()
+        let lines = try rig.keys(ObjectKeys.failedPrefix).flatMap { try rig.lines($0).dropLast().map(failedLine) }
+        #expect(lines.count == 3000)
+        #expect(Set(lines.map { $0["errorMessage"] as! String }) == ["processor command exited with status 3"])
+        #expect(firehose.metrics.invocationFailures == 2)
     }
 }

@@ -75,3 +75,66 @@ func rider(_ racerId: Int, second: Int = 1, cadence: String = "60", resistance: 
 func failedLine(_ line: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
 }
+
+/// A fresh folder of handler files, written by the test.
+struct HandlerFolder {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("handlers-\(UUID().uuidString)").path
+
+    init() {
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Writes `source` as `name` in the folder; returns its path.
+    func write(_ name: String, _ source: String) -> String {
+        let file = path + "/" + name
+        try! Data(source.utf8).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// The original Alleycat transform as Lambda handlers: decode, parse, add
+/// `output = (cadence + 35) * (resistance + 65) / 100`, re-encode with a newline, "Ok".
+enum OriginalTransform {
+    static let nodeAsync = """
+        exports.handler = async (event, context) => ({
+          records: event.records.map((record) => {
+            const payload = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8'));
+            payload.output = (payload.cadence + 35) * (payload.resistance + 65) / 100;
+            return { recordId: record.recordId, result: 'Ok', data: Buffer.from(JSON.stringify(payload) + '\\n').toString('base64') };
+          }),
+        });
+        """
+
+    /// Callback style, and chatty: what it prints must not reach the answer channel.
+    static let nodeCallback = """
+        exports.handler = (event, context, callback) => {
+          console.log(`transforming ${event.records.length} records`);
+          process.stdout.write('result {"records":[]}\\n');
+          const records = event.records.map((record) => {
+            const payload = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8'));
+            payload.output = (payload.cadence + 35) * (payload.resistance + 65) / 100;
+            return { recordId: record.recordId, result: 'Ok', data: Buffer.from(JSON.stringify(payload) + '\\n').toString('base64') };
+          });
+          setImmediate(() => callback(null, { records }));
+        };
+        """
+
+    static let python = """
+        import base64, json
+
+        def handler(event, context):
+            print(f"transforming {len(event['records'])} records")
+            print('result {"records": []}')
+            records = []
+            for record in event["records"]:
+                payload = json.loads(base64.b64decode(record["data"]))
+                payload["output"] = (payload["cadence"] + 35) * (payload["resistance"] + 65) / 100
+                data = base64.b64encode((json.dumps(payload) + "\\n").encode()).decode()
+                records.append({"recordId": record["recordId"], "result": "Ok", "data": data})
+            return {"records": records}
+        """
+}

@@ -1,3 +1,4 @@
+import Firehose
 import Foundation
 import Leaderboard
 import RaceModel
@@ -75,5 +76,65 @@ import Testing
         }
         #expect(histories[0] == histories[1])
         #expect(histories[0].hasPrefix(#"{"1":{"0":"#))
+    }
+
+    /// The same seeded race through the original transform as an unchanged Lambda
+    /// handler (node, python3) and through the built-in processor. "The same": every
+    /// history key in both, its values equal to 1e-9 (JavaScript and Python compute in
+    /// binary floating point, the built-in in exact decimals of at most 4 places here, so
+    /// a value may be a bit away from the exact one and is written with other digits),
+    /// and every leaderboard in the same order with the same totals, exactly (the store
+    /// rounds totals to 6 places, under which the binary error vanishes).
+    @Test(arguments: ["transform.js", "transform.py"])
+    func aSeededRaceThroughALambdaHandlerMatchesTheBuiltInProcessor(file: String) throws {
+        let plan = SimulationPlan(racers: 30, classes: [1, 4], seconds: 40, seed: 7, startMillis: 1_700_000_000_000)
+        let handlers = temporaryDirectory("handlers")
+        defer { try? FileManager.default.removeItem(atPath: handlers) }
+        let lambda = try LambdaProcessor(handler: LambdaHandler(writeOriginalTransform(file, in: handlers)))
+        var outputs: [(history: [Int: [String: [String: Double]]], boards: [Measure: [Int: [LeaderboardEntry]]])] = []
+        for processor in [nil, lambda] as [(any RecordProcessor)?] {
+            let directory = temporaryDirectory("pipeline-lambda")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let pipeline = try RacePipeline(configuration: PipelineConfiguration(
+                plan: plan, layout: DataLayout(directory: directory), processor: processor))
+            let summary = try pipeline.run()
+            #expect(summary.delivery.delivered == 1200)
+            #expect(summary.delivery.failed == 0)
+            #expect(summary.merge.records == 1200)
+            #expect(summary.errors.isEmpty)
+            var history: [Int: [String: [String: Double]]] = [:]
+            var boards: [Measure: [Int: [LeaderboardEntry]]] = [:]
+            for classId in plan.classes {
+                let text = try gunzip(directory + "/history/class-\(classId).gz")
+                history[classId] = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [String: Double]]
+                for measure in Measure.allCases {
+                    boards[measure, default: [:]][classId] = try pipeline.store.leaderboard(classId: classId, by: measure, limit: 100)
+                }
+            }
+            outputs.append((history, boards))
+        }
+        let (builtIn, handler) = (outputs[0], outputs[1])
+        for classId in plan.classes {
+            let expected = try #require(builtIn.history[classId])
+            let actual = try #require(handler.history[classId])
+            #expect(expected.count == 40)
+            #expect(actual.mapValues { $0.keys.sorted() } == expected.mapValues { $0.keys.sorted() })
+            for (second, racers) in expected {
+                for (racer, output) in racers {
+                    #expect(abs(actual[second]![racer]! - output) < 1e-9, "class \(classId) second \(second) racer \(racer)")
+                }
+            }
+            for measure in Measure.allCases {
+                let expectedBoard = builtIn.boards[measure]![classId]!
+                let board = handler.boards[measure]![classId]!
+                #expect(expectedBoard.count == 15)
+                #expect(board.map(\.racerId) == expectedBoard.map(\.racerId), "class \(classId) by \(measure)")
+                if measure == .total {
+                    #expect(board.map(\.value) == expectedBoard.map(\.value))
+                } else {
+                    #expect(zip(board, expectedBoard).allSatisfy { abs($0.value - $1.value) < 1e-9 }, "class \(classId) by \(measure)")
+                }
+            }
+        }
     }
 }

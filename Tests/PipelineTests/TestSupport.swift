@@ -218,3 +218,34 @@ func expectSameOutputs(_ data: String, as local: String) throws {
         }
     }
 }
+
+/// The original Alleycat transform as Lambda handlers (decode, parse, add
+/// `output = (cadence + 35) * (resistance + 65) / 100`, re-encode with a newline, "Ok"),
+/// written into `directory`; returns the file's path.
+func writeOriginalTransform(_ file: String, in directory: String) throws -> String {
+    let node = """
+        exports.handler = async (event, context) => ({
+          records: event.records.map((record) => {
+            const payload = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8'));
+            payload.output = (payload.cadence + 35) * (payload.resistance + 65) / 100;
+            return { recordId: record.recordId, result: 'Ok', data: Buffer.from(JSON.stringify(payload) + '\\n').toString('base64') };
+          }),
+        });
+        """
+    let python = """
+        import base64, json
+
+        def handler(event, context):
+            records = []
+            for record in event["records"]:
+                payload = json.loads(base64.b64decode(record["data"]))
+                payload["output"] = (payload["cadence"] + 35) * (payload["resistance"] + 65) / 100
+                data = base64.b64encode((json.dumps(payload) + "\\n").encode()).decode()
+                records.append({"recordId": record["recordId"], "result": "Ok", "data": data})
+            return {"records": records}
+        """
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let path = directory + "/" + file
+    try Data((file.hasSuffix(".py") ? python : node).utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import StreamReading
 
@@ -6,80 +9,61 @@ import StreamReading
 /// its stdout. An existing transform can be reused unchanged behind a small shim.
 public struct ExternalProcessor: RecordProcessor {
     public let command: [String]
-    public let deliveryStreamName: String
-    public let streamName: String
-    public let region: String
+    public let event: InvocationEvent
     public let timeoutSeconds: Double
     public var name: String { "external:" + command.joined(separator: " ") }
 
-    public init(
-        command: [String], deliveryStreamName: String = DeliveryStreamConfiguration.defaultName,
-        streamName: String = "alleycat", region: String = "local", timeoutSeconds: Double = 60
-    ) {
+    public init(command: [String], event: InvocationEvent = InvocationEvent(), timeoutSeconds: Double = 60) {
         precondition(!command.isEmpty, "an external processor needs a command")
         self.command = command
-        self.deliveryStreamName = deliveryStreamName
-        self.streamName = streamName
-        self.region = region
+        self.event = event
         self.timeoutSeconds = timeoutSeconds
     }
 
     public func process(_ records: [ProcessorRecord]) throws(ProcessorError) -> ProcessedBatch {
-        let event = invocationEvent(records)
-        let output = try run(input: event)
+        let output = try run(input: Data(event.json(records)))
         return try ProcessorAnswer.decode(output, for: records)
-    }
-
-    /// The event a Firehose data-transformation Lambda receives.
-    func invocationEvent(_ records: [ProcessorRecord]) -> Data {
-        let entries: [[String: Any]] = records.map { input in
-            let record = input.record
-            return [
-                "recordId": String(input.recordId),
-                "approximateArrivalTimestamp": record.approximateArrivalMillis,
-                "data": Data(record.data).base64EncodedString(),
-                "kinesisRecordMetadata": [
-                    "sequenceNumber": record.sequenceNumber.description,
-                    "subsequenceNumber": 0,
-                    "partitionKey": record.partitionKey,
-                    "shardId": record.shardId,
-                    "approximateArrivalTimestamp": record.approximateArrivalMillis,
-                ] as [String: Any],
-            ]
-        }
-        let event: [String: Any] = [
-            "invocationId": UUID().uuidString.lowercased(),
-            "deliveryStreamArn": "arn:aws:firehose:\(region):000000000000:deliverystream/\(deliveryStreamName)",
-            "sourceKinesisStreamArn": "arn:aws:kinesis:\(region):000000000000:stream/\(streamName)",
-            "region": region,
-            "records": entries,
-        ]
-        // Only strings, numbers, arrays and dictionaries: serialization cannot fail.
-        return try! JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
     }
 
     private func run(input: Data) throws(ProcessorError) -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
-        let stdin = Pipe()
+        // stdin is a socket written with MSG_NOSIGNAL: a command that exits without reading
+        // all of it fails its invocation, where a pipe would end this process with SIGPIPE.
+        var stdin: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &stdin) == 0 else {
+            throw ProcessorError(code: "Lambda.FunctionError", message: "cannot make a socket for the processor command's stdin: \(String(cString: strerror(errno)))")
+        }
+        let childInput = FileHandle(fileDescriptor: stdin[1], closeOnDealloc: true)
         let stdout = Pipe()
         let stderr = Pipe()
-        process.standardInput = stdin
+        process.standardInput = childInput
         process.standardOutput = stdout
         process.standardError = stderr
         do {
             try process.run()
+            try childInput.close()
         } catch {
+            close(stdin[0])
             throw ProcessorError(code: "Lambda.FunctionError", message: "cannot start processor command \(command.joined(separator: " ")): \(error.localizedDescription)")
         }
         // Feed stdin and drain both outputs concurrently so a chatty command cannot deadlock on a full pipe.
         let group = DispatchGroup()
         let outputBox = DataBox()
         let errorBox = DataBox()
+        let requests = stdin[0]
         DispatchQueue.global().async(group: group) {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
+            input.withUnsafeBytes { bytes in
+                var sent = 0
+                while sent < bytes.count {
+                    let count = send(requests, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { break }
+                    sent += count
+                }
+            }
+            close(requests)
         }
         DispatchQueue.global().async(group: group) { outputBox.data = stdout.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile() }
@@ -87,7 +71,7 @@ public struct ExternalProcessor: RecordProcessor {
             process.terminate()
             group.wait()
             process.waitUntilExit()
-            throw ProcessorError(code: "Lambda.FunctionError", message: "processor command did not answer within \(Int(timeoutSeconds)) s")
+            throw ProcessorError(code: "Lambda.FunctionError", message: "processor command did not answer within \(LambdaProcessor.seconds(timeoutSeconds))")
         }
         process.waitUntilExit()
         if process.terminationStatus != 0 {

@@ -15,10 +15,14 @@ struct RaceCommand: ParsableCommand {
         discussion: """
             Riders → stream → firehose (gzip objects in <data>/delivery) → merger (history files in \
             <data>/history, results in <data>/alleycat.sqlite), on a virtual clock: a 5-minute race \
-            takes as long as the CPU needs. Prints each class's top ten and where the outputs are.
+            takes as long as the CPU needs. Prints each class's top ten and where the outputs are. \
+            --processor-command or --processor-lambda replaces the built-in transform with a command \
+            or an unchanged Lambda handler file (.js under node, .py under python3).
             """)
 
     @OptionGroup var simulation: SimulationOptions
+
+    @OptionGroup var processing: ProcessorOptions
 
     @Option(help: "Shards in the stream.")
     var shards = 1
@@ -86,14 +90,15 @@ struct RaceCommand: ParsableCommand {
         let layout = DataLayout(directory: directory)
         let pipeline = try RacePipeline(configuration: PipelineConfiguration(
             plan: plan, layout: layout, shards: shards,
-            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel), durable: durable,
+            firehose: DeliveryStreamConfiguration(bufferingHints: try hints(), compressionLevel: gzipLevel),
+            processor: try processing.processor(streamName: KinesisStream.defaultName), durable: durable,
             cacheBytes: streamCacheMB << 20, reshards: try reshards(), plausibility: try limits.load(dataDirectory: directory)))
         let progress = ProgressReporter(label: "racing")
         if !json {
             print("alleycat race: \(plan.racers) riders in class\(plan.classes.count > 1 ? "es" : "") \(plan.classes.map(String.init).joined(separator: ",")), \(plan.races) race(s) of \(plan.seconds) s, seed \(plan.seed)")
             let resharded = try reshards().map { " then \($0.shards) after second \($0.second)" }.joined(separator: ",")
             print("stage 1/4 stream: '\(pipeline.stream.name)', \(shards) shard(s)\(resharded), \(durable ? "durable in \(layout.streamDirectory)" : "a scratch log (no fsync) under \(layout.directory)/stream-scratch, removed at the end"), virtual clock from \(plan.startMillis)")
-            print("stage 2/4 firehose: '\(pipeline.firehose.configuration.name)' → \(layout.deliveryDirectory) (buffer \(bufferMB) MiB or \(bufferSeconds) s, gzip level \(gzipLevel))")
+            print("stage 2/4 firehose: '\(pipeline.firehose.configuration.name)' → \(layout.deliveryDirectory) (processor \(pipeline.firehose.processor.name), buffer \(bufferMB) MiB or \(bufferSeconds) s, gzip level \(gzipLevel))")
             print("stage 3/4 merger: history → \(layout.historyDirectory), store → \(layout.storePath)")
             print("stage 4/4 racing...")
         }

@@ -37,7 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
             and /metrics) and timed (--idle-timeout, --header-timeout, --body-timeout); malformed \
             HTTP is answered 400 with a JSON reason and the connection closed. A delivery or merge \
             that fails is retried with backoff (1 s doubling to 30 s) and /health answers 503 \
-            naming the stage until it recovers. Ctrl-C or SIGTERM delivers and merges what is \
+            naming the stage until it recovers. The firehose transforms with the built-in processor, \
+            or with --processor-command CMD or --processor-lambda FILE[:HANDLER] (an unchanged Lambda \
+            handler, .js under node or .py under python3). Ctrl-C or SIGTERM delivers and merges what is \
             buffered, then stops (a simulation stops with it).
             """)
 
@@ -126,6 +128,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("mqtt-results-limit"), help: "With --mqtt: riders per class in each results message, leaders first.")
     var mqttResultsLimit = 10
 
+    @OptionGroup var processing: ProcessorOptions
+
     @Flag(name: .customLong("exit-after-simulation"), help: "Stop once the simulated races are delivered and merged.")
     var exitAfterSimulation = false
 
@@ -204,6 +208,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.remoteSource = try RemoteSource.open(endpoint: source, stream: sourceStream, layout: configuration.layout)
         }
         configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
+        configuration.processor = try processing.processor(streamName: source == nil ? stream : sourceStream)
         let service = try AlleycatService(configuration: configuration, clock: clock)
         let keys = (try? service.store.apiKeys().filter { !$0.isRevoked }.count) ?? 0
         let host = host
