@@ -19,7 +19,14 @@ public final class ProgressReporter {
     }
 
     public func update(_ progress: LoadProgress) {
-        let fraction = progress.fraction
+        update(
+            fraction: progress.fraction,
+            terminal: "race \(progress.race + 1) second \(progress.second)  \(progress.accepted)/\(progress.total) accepted",
+            line: "race \(progress.race + 1), second \(progress.second), \(progress.accepted) of \(progress.total) accepted")
+    }
+
+    /// Any long run's progress: `terminal` after the bar, `line` in the plain lines.
+    public func update(fraction: Double, terminal: @autoclosure () -> String, line: @autoclosure () -> String) {
         if isTerminal {
             let now = SystemClock.monotonicNanos()
             // Redraw at most 20 times a second; always draw the last state.
@@ -28,12 +35,12 @@ public final class ProgressReporter {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            write("\r\(label) [\(bar)] \(Int(fraction * 100))%  race \(progress.race + 1) second \(progress.second)  \(progress.accepted)/\(progress.total) accepted" + (fraction >= 1 ? "\n" : ""))
+            write("\r\(label) [\(bar)] \(Int(fraction * 100))%  \(terminal())" + (fraction >= 1 ? "\n" : ""))
         } else {
             let tenth = Int(fraction * 10)
             guard tenth > lastTenth else { return }
             lastTenth = tenth
-            write("\(label): \(tenth * 10)% (race \(progress.race + 1), second \(progress.second), \(progress.accepted) of \(progress.total) accepted)\n")
+            write("\(label): \(tenth * 10)% (\(line()))\n")
         }
     }
 

@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import ArgumentParser
 import Foundation
 import Leaderboard
 import Pipeline
 import RaceModel
 import RaceStore
+import Simulator
 import Storage
 
 /// `--limits FILE`: the plausibility limits (design.md, contract 1), `DATA/limits.json` by default.
@@ -47,36 +43,19 @@ func moveAside(_ path: String, into folder: String) throws -> String? {
     return target
 }
 
-/// A redrawn bar on a terminal (stderr), otherwise a line every 10 percent.
-final class ObjectProgress {
-    private let label: String
+/// A long run over delivered objects: the simulator's bar on a terminal (stderr), else a line every 10 percent.
+struct ObjectProgress {
+    private let reporter: ProgressReporter
     private let total: Int
-    private let isTerminal = isatty(STDERR_FILENO) == 1
-    private var lastTenth = -1
 
     init(label: String, total: Int) {
-        self.label = label
+        reporter = ProgressReporter(label: label)
         self.total = total
     }
 
     func update(_ done: Int) {
         guard total > 0 else { return }
-        let fraction = Double(done) / Double(total)
-        if isTerminal {
-            let filled = Int(fraction * 30)
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
-            write("\r\(label) [\(bar)] \(done)/\(total) objects" + (done >= total ? "\n" : ""))
-        } else {
-            let tenth = Int(fraction * 10)
-            guard tenth > lastTenth else { return }
-            lastTenth = tenth
-            write("\(label): \(tenth * 10)% (\(done) of \(total) objects)\n")
-        }
-    }
-
-    private func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in _ = Glibc.write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        reporter.update(fraction: Double(done) / Double(total), terminal: "\(done)/\(total) objects", line: "\(done) of \(total) objects")
     }
 }
 
