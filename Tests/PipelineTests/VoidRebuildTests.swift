@@ -58,7 +58,7 @@ import Testing
         #expect(voided.status == 0, "\(voided.err)")
         #expect(voided.out == """
             void #1: racer \(racerId) in race \(Self.firstRace) taken out (1 result(s)), "cadence sensor stuck"
-            records computed again for 1 in class \(classId) racer(s); written: \(historyPath)
+            records computed again for 1 racer(s) in class \(classId); written: \(historyPath)
 
             """)
         let store = try RaceStore(path: storePath)

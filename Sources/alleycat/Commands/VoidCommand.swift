@@ -81,13 +81,13 @@ struct VoidCommand: ParsableCommand {
         let report = try HistoryMerger.recompute(change.affected, store: store, historyBucket: history)
         try VoidAuditFile.write(store.voids(), to: VoidAuditFile.path(inDataDirectory: layout.directory))
         let record = change.record
-        let racers = report.racers.sorted { $0.key < $1.key }.map { "\($0.value) in class \($0.key)" }.joined(separator: ", ")
+        let racers = report.racers.sorted { $0.key < $1.key }.map { "\($0.value) racer(s) in class \($0.key)" }.joined(separator: ", ")
         if undo != nil {
             print("undid void #\(record.id) (\(record.scope), \"\(record.reason)\"): \(record.results) result(s) back")
         } else {
             print("void #\(record.id): \(record.scope) taken out (\(record.results) result(s)), \"\(record.reason)\"")
         }
-        print("records computed again for \(racers) racer(s); written: \(report.filesWritten.joined(separator: ", "))")
+        print("records computed again for \(racers); written: \(report.filesWritten.joined(separator: ", "))")
     }
 
     private func printList(_ records: [VoidRecord]) throws {
