@@ -35,8 +35,9 @@ extension HistoryMerger {
     /// other racers' kept as they are; each touched file written again, atomically.
     ///
     /// The store keeps outputs as Float64: they come back with their digits for outputs of
-    /// up to 15 significant digits (every output of contract 1's records with up to 6
-    /// decimal places), so `--undo` gives the file's bytes back.
+    /// up to 15 significant digits (within the plausibility limits, every output of a record
+    /// whose cadence and resistance have up to 5 decimal places), so `--undo` gives the
+    /// file's bytes back; a longer output comes back as its shortest Float64 digits.
     public static func recompute(
         _ affected: [Int: Set<Int>], store: RaceStore, historyBucket: Bucket, compressionLevel: Int32 = 6
     ) throws -> RecomputeReport {
