@@ -170,6 +170,32 @@ import Testing
 
     /// A buffer over 3 MiB goes to the handler in invocations of at most 3 MiB of record
     /// data each (the handler checks), and their answers make one delivery, in order.
+    /// Loading has a limit of its own, as Lambda's init phase: a handler file slower to load
+    /// than an invocation may take still runs; one that never loads is refused at start.
+    @Test func loadingIsTimedApartFromTheInvocations() throws {
+        let rig = Rig()
+        let handlers = HandlerFolder()
+        defer { rig.remove(); handlers.remove() }
+        let slow = handlers.write("slow.py", """
+            import time
+            time.sleep(0.8)
+
+            def handler(event, context):
+                return {'records': [{'recordId': r['recordId'], 'result': 'Ok', 'data': r['data']} for r in event['records']]}
+            """)
+        let firehose = try rig.firehose(processor: LambdaProcessor(handler: LambdaHandler(slow), timeoutSeconds: 0.5))
+        try rig.put([rider(1)])
+        firehose.pump()
+        firehose.flush()
+        #expect(try rig.lines(rig.keys()[0]) == [rider(1)])
+        #expect(firehose.metrics.invocationFailures == 0)
+
+        let stuck = handlers.write("stuck.py", "import time\ntime.sleep(3600)\n")
+        #expect(throws: LambdaSetupError.notLoaded(handler: stuck + ":handler", reason: "python3 did not load it within 0.3 s")) {
+            try LambdaProcessor(handler: LambdaHandler(stuck), timeoutSeconds: 60, loadTimeoutSeconds: 0.3)
+        }
+    }
+
     @Test func bigBuffersAreSplitIntoInvocationsOfAtMostThreeMiB() throws {
         let rig = Rig()
         let handlers = HandlerFolder()

@@ -87,7 +87,7 @@ struct KinesisClientTests {
 
     /// A stream of two shards on a moto_server of its own: every start position, limits,
     /// LATEST seeing only later records, the errors, and a StreamReader over it all.
-    @Test(.timeLimit(.minutes(1))) func readsBackWhatWasPutIntoMoto() throws {
+    @Test(.timeLimit(.minutes(3))) func readsBackWhatWasPutIntoMoto() throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         let client = try moto.client(streamName: "alleycat-client-test")

@@ -8,7 +8,7 @@ import Testing
 
 /// The /live WebSocket against a live server: one message per race second.
 @Suite struct LiveRouteTests {
-    @Test(.timeLimit(.minutes(1))) func oneMessagePerSecondWithTheRanking() async throws {
+    @Test(.timeLimit(.minutes(3))) func oneMessagePerSecondWithTheRanking() async throws {
         let rig = try ServiceRig()
         defer { rig.remove() }
         let received = Mutex<[String]>([])
@@ -46,7 +46,7 @@ import Testing
 
     /// A WebSocket handshake with bad parameters is answered in the socket (the server
     /// library would answer a refused handshake 400 with no body).
-    @Test(.timeLimit(.minutes(1))) func aHandshakeWithBadParametersGetsTheReasonThenClose1008() async throws {
+    @Test(.timeLimit(.minutes(3))) func aHandshakeWithBadParametersGetsTheReasonThenClose1008() async throws {
         let rig = try ServiceRig()
         defer { rig.remove() }
         let received = Mutex<[String]>([])
