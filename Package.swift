@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "KinesisStream",
             dependencies: ["RaceModel", "StreamReading", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "KinesisWire"),
+        .target(name: "KinesisWire", dependencies: ["RaceModel"]),
         // The Kinesis API's CBOR protocol (application/x-amz-cbor-1.1), transcoded to and from the JSON the API reads and writes.
         .target(name: "KinesisCBOR", dependencies: ["KinesisWire"]),
         // The one reading seam (design, "Where the design is going" 2): every consumer reads through it.

@@ -1,3 +1,5 @@
+import RaceModel
+
 /// A strict pull reader of one JSON document (RFC 8259) on bytes: the caller walks
 /// the shape it expects, so a request decodes without building a tree. It runs
 /// for every request of the network ingest path; Foundation's decoders cost
@@ -119,7 +121,7 @@ public struct JSONReader {
         skipWhitespace()
         let (start, end, escaped) = try scanString()
         if !escaped {
-            let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            let text = bytes.withUnsafeBufferPointer { String(utf8Bytes: UnsafeBufferPointer(rebasing: $0[start..<end])) }
             guard let text else { throw WireError("Malformed JSON at byte \(start): a string is not valid UTF-8") }
             return text
         }

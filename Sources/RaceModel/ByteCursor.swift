@@ -119,3 +119,20 @@ public struct ByteCursor {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
+
+extension String {
+    /// The text of UTF-8 bytes, nil when they are not valid UTF-8. ASCII (names, keys,
+    /// members of the wire formats) is copied without the generic validating initializer,
+    /// which costs several times as much on the record path.
+    public init?(utf8Bytes raw: UnsafeBufferPointer<UInt8>) {
+        if raw.allSatisfy({ $0 < 0x80 }) {
+            self.init(unsafeUninitializedCapacity: raw.count) { buffer in
+                _ = buffer.initialize(from: raw)
+                return raw.count
+            }
+        } else {
+            guard let text = String(validating: raw, as: UTF8.self) else { return nil }
+            self = text
+        }
+    }
+}

@@ -315,15 +315,7 @@ struct RecordReader {
             }
             return string
         }
-        let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        if raw.allSatisfy({ $0 < 0x80 }) {
-            // ASCII is valid UTF-8 as it is: copy without the generic validating initializer.
-            return String(unsafeUninitializedCapacity: raw.count) { buffer in
-                _ = buffer.initialize(from: raw)
-                return raw.count
-            }
-        }
-        guard let string = String(validating: raw, as: UTF8.self) else {
+        guard let string = String(utf8Bytes: UnsafeBufferPointer(rebasing: bytes[start..<end])) else {
             throw .malformed(offset: start, reason: "\(field.name) is not valid UTF-8")
         }
         return string
