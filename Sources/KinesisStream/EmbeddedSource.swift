@@ -41,6 +41,8 @@ public final class EmbeddedSource: StreamSource, CheckpointStore {
         }
     }
 
+    public var changeCount: UInt64? { stream.changeCount }
+
     public func read(_ iterator: SourceIterator, limit: Int) throws(SourceError) -> SourceBatch {
         let shard = try shard(iterator.shardId)
         guard let counter = UInt64(iterator.token) else { throw .failure("shard iterator \(iterator.token) was not made by this stream") }

@@ -30,6 +30,11 @@ public final class KinesisStream: Sendable {
     public let identity: String
     /// Whether the log stores what is put (failing while the disk is full, say).
     let storage = Mutex(StageHealth())
+    /// Counts commits of records and reshards (`StreamSource.changeCount`).
+    let changes = Atomic<UInt64>(0)
+
+    /// Grows each time records become readable or the shards change.
+    public var changeCount: UInt64 { changes.load(ordering: .acquiring) }
 
     public static let defaultName = "alleycat"
     public static let defaultRetentionMillis: Int64 = 24 * 3600 * 1000

@@ -27,6 +27,8 @@ public final class StreamReader {
     /// Every shard the source listed last time, by id.
     private var known: [String: SourceShard] = [:]
     private var nextListMillis: Int64 = .min
+    /// The source's change count at a poll that read every shard and found nothing.
+    private var emptyAtChange: UInt64?
     /// The last error a read met, for health reports; nil after a read that worked.
     public private(set) var lastError: SourceError?
 
@@ -58,8 +60,15 @@ public final class StreamReader {
         var all: [StreamRecord] = []
         var closedOne = false
         let time = now()
+        // Taken before the reads: a change during them gives a new count, so the next poll reads.
+        let change = source.changeCount
+        if let change, change == emptyAtChange, time < nextListMillis { return [] }
+        var foundNothing = true
         for index in cursors.indices {
-            guard cursors[index].nextReadMillis <= time else { continue }
+            guard cursors[index].nextReadMillis <= time else {
+                foundNothing = false
+                continue
+            }
             do throws(SourceError) {
                 let iterator = try currentIterator(index)
                 let batch = try source.read(iterator, limit: limit)
@@ -73,7 +82,9 @@ public final class StreamReader {
                     finished.insert(cursors[index].shard.shardId)
                     closedOne = true
                 }
+                if !batch.records.isEmpty || batch.next == nil { foundNothing = false }
             } catch {
+                foundNothing = false
                 lastError = error
                 switch error {
                 case .expiredIterator:
@@ -87,6 +98,7 @@ public final class StreamReader {
             }
         }
         if closedOne || time >= nextListMillis {
+            foundNothing = false
             cursors.removeAll { finished.contains($0.shard.shardId) }
             do throws(SourceError) {
                 try refreshShards(saved: checkpointStore.checkpoints(consumer: name))
@@ -95,6 +107,7 @@ public final class StreamReader {
                 nextListMillis = time + 1000
             }
         }
+        emptyAtChange = foundNothing ? change : nil
         return all
     }
 

@@ -20,6 +20,22 @@ import Testing
         }
     }
 
+    /// Readers skip an unchanged stream by its change count: it moves with every put that
+    /// stored records and every reshard, not with a put refused whole.
+    @Test func theChangeCountMovesWhenRecordsOrShardsDo() throws {
+        let clock = VirtualClock(startMillis: 1_000)
+        let stream = KinesisStream(shardCount: 1, limits: ShardLimits(recordsPerSecond: 2), clock: clock)
+        #expect(stream.changeCount == 0)
+        _ = try stream.putRecords([entry("a"), entry("b")])
+        #expect(stream.changeCount == 1)
+        let refused = try stream.putRecords([entry("c")])
+        #expect(refused.failedPutCount == 1)
+        #expect(stream.changeCount == 1)
+        _ = try stream.splitShard(ShardID(index: 0), newStartingHashKey: Self.half)
+        #expect(stream.changeCount == 2)
+        #expect(EmbeddedSource(stream: stream).changeCount == 2)
+    }
+
     @Test func aSplitClosesTheParentAndItsRecordsGoToTheChildren() throws {
         let clock = VirtualClock(startMillis: 1_000)
         let stream = KinesisStream(shardCount: 1, clock: clock)

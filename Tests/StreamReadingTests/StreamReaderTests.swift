@@ -13,6 +13,8 @@ private final class ScriptedSource: StreamSource, CheckpointStore {
         var expireNext = 0
         var calls: [String] = []
         var saved: [String: [String: RecordSequence]] = [:]
+        /// What `changeCount` answers (nil: the source cannot tell).
+        var change: UInt64?
     }
 
     let script: Mutex<Script>
@@ -24,6 +26,7 @@ private final class ScriptedSource: StreamSource, CheckpointStore {
     var sourceName: String { "scripted" }
     var minimumReadIntervalMillis: Int64 { 200 }
     var maximumReadLimit: Int { 2 }
+    var changeCount: UInt64? { script.withLock { $0.change } }
 
     func listShards() throws(SourceError) -> [SourceShard] {
         script.withLock { $0.shards }
@@ -139,6 +142,40 @@ private final class ScriptedSource: StreamSource, CheckpointStore {
         #expect(texts(reader.poll()) == ["p3"])
         #expect(reader.lastError == nil)
         #expect(source.script.withLock { $0.calls.last(where: { $0.hasPrefix("iterator shard-0") }) } == "iterator shard-0 afterSequenceNumber(2)")
+    }
+
+    /// A source that says when it changed spares a reader that found every shard empty
+    /// from asking each one again until the count moves or the shards are due to be listed.
+    @Test func nothingIsReadAgainUntilTheSourceChanges() throws {
+        let source = ScriptedSource(.init(
+            shards: [
+                SourceShard(shardId: "shard-1", startingSequenceNumber: RecordSequence(1001)),
+                SourceShard(shardId: "shard-2", startingSequenceNumber: RecordSequence(2001)),
+            ],
+            records: ["shard-1": ["a1"], "shard-2": []], change: 1))
+        let now = Mutex<Int64>(0)
+        let reader = try StreamReader(name: "rankings", source: source, checkpoints: source, now: { now.withLock { $0 } })
+        let reads = { source.script.withLock { $0.calls.filter { $0.hasPrefix("read") } } }
+        let poll = { (millis: Int64) -> [String] in
+            now.withLock { $0 = millis }
+            return self.texts(reader.poll())
+        }
+        #expect(poll(0) == ["a1"])
+        #expect(poll(200) == [])
+        #expect(reads() == ["read shard-1@0", "read shard-2@0", "read shard-1@1", "read shard-2@0"])
+        // Every shard was empty at count 1: no shard is asked while it holds.
+        #expect(poll(400) == [] && poll(600) == [])
+        #expect(reads().count == 4)
+        source.script.withLock { script in
+            script.records["shard-2"] = ["b1"]
+            script.change = 2
+        }
+        #expect(poll(800) == ["b1"])
+        #expect(poll(1000) == [] && poll(1200) == [])
+        #expect(reads().count == 8)
+        // Listing the shards again (every 10 s) reads them all whatever the count.
+        #expect(poll(10_000) == [] && poll(10_200) == [] && poll(10_400) == [])
+        #expect(reads().count == 12)
     }
 
     @Test func aCheckpointAtAClosedShardsEndStartsItsChildren() throws {

@@ -108,6 +108,7 @@ extension KinesisStream {
         state.withLock { state in
             for run in runs { state.shards[run.shard].commit(runAt: run.counter) }
         }
+        changes.add(1, ordering: .releasing)
         if let streak = storage.withLock({ $0.recovered(nowMillis: nowMillis) }) {
             logLine("stream: storing records again after \(streak)")
         }

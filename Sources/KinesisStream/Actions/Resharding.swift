@@ -82,6 +82,7 @@ extension KinesisStream {
             if let directory { try ShardLayout.write(shards, directory: directory) }
             let before = state.shards.count
             state.reshard(shards)
+            changes.add(1, ordering: .releasing)
             let openAfter = shards.filter(\.isOpen).count
             return ReshardResult(
                 closed: openBefore.filter { !shards[$0.index].isOpen } + shards[before...].filter { !$0.isOpen }.map(\.id),
