@@ -11,6 +11,9 @@
 #  2. the service's CPU share while it takes 1,000 riders in real time for
 #     BENCH_LIVE_SECONDS (0 skips it).
 # Prints one JSON line per figure. The client runs on the same 2 cores as the service.
+# BENCH_BIN=DIR runs the alleycat and alleycat-sim already built in DIR (an older build,
+# to compare in the same minutes: the machine's speed varies from day to day), and
+# BENCH_MODES picks among "in-memory durable cbor" (the ratio needs the first two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 racers=${BENCH_RACERS:-20000}
@@ -21,9 +24,14 @@ live_seconds=${BENCH_LIVE_SECONDS:-60}
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 ticks=$(getconf CLK_TCK)
 
-swift build -c release --product alleycat >&2
-swift build -c release --product alleycat-sim >&2
-bin=$(swift build -c release --show-bin-path)
+if [[ -n "${BENCH_BIN:-}" ]]; then
+    bin=$BENCH_BIN
+else
+    swift build -c release --product alleycat >&2
+    swift build -c release --product alleycat-sim >&2
+    bin=$(swift build -c release --show-bin-path)
+fi
+modes=${BENCH_MODES:-in-memory durable cbor}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -33,13 +41,13 @@ cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 
 
 # 1. Throughput, in memory and durable (JSON), and in memory in CBOR.
-for mode in in-memory durable cbor; do
+for mode in $modes; do
     data="$work/throughput-$mode"
     key=$(new_key "$data" bench)
     if [[ "$mode" == durable ]]; then start_serve "$data" --shards "$shards"; else start_serve "$data" --shards "$shards" --in-memory; fi
     cpu_before=$(cpu_seconds "$pid")
     "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers "$racers" --seconds "$seconds" \
-        --speed max --connections "$connections" --start 1764000000000 --protocol "$([[ $mode == cbor ]] && echo cbor || echo json)" \
+        --speed max --connections "$connections" --start 1764000000000 $([[ $mode == cbor ]] && echo --protocol cbor) \
         --json >"$work/throughput-$mode.json"
     cpu_after=$(cpu_seconds "$pid")
     kill -INT "$pid"
@@ -59,7 +67,7 @@ print(json.dumps({"name": name, "value": s["messagesPerSecond"], "unit": "record
                              "machine": sys.argv[4]}}))
 PY
 done
-python3 - "$work/throughput-in-memory.json" "$work/throughput-durable.json" <<'PY'
+[[ -f "$work/throughput-in-memory.json" && -f "$work/throughput-durable.json" ]] && python3 - "$work/throughput-in-memory.json" "$work/throughput-durable.json" <<'PY'
 import json, sys
 memory, durable = (json.load(open(p))["messagesPerSecond"] for p in sys.argv[1:3])
 print(json.dumps({"name": "durable-over-in-memory", "value": round(durable / memory, 2), "unit": "ratio",
