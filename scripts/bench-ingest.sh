@@ -38,6 +38,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 source scripts/serve-lib.sh
 
 cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+# The service's peak resident memory so far (VmHWM), the whole process.
+peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 
 # 1. Throughput, in memory and durable (JSON), and in memory in CBOR.
@@ -50,10 +52,11 @@ for mode in $modes; do
         --speed max --connections "$connections" --start 1764000000000 $([[ $mode == cbor ]] && echo --protocol cbor) \
         --json >"$work/throughput-$mode.json"
     cpu_after=$(cpu_seconds "$pid")
+    peak_kb=$(peak_rss_kb "$pid")
     kill -INT "$pid"
     wait "$pid" || true
     log_mb=$(du -sm "$data/stream" 2>/dev/null | cut -f1 || echo 0)
-    python3 - "$work/throughput-$mode.json" "$cpu_before" "$cpu_after" "$machine" "$shards" "$connections" "$mode" "${log_mb:-0}" <<'PY'
+    python3 - "$work/throughput-$mode.json" "$cpu_before" "$cpu_after" "$machine" "$shards" "$connections" "$mode" "${log_mb:-0}" "$peak_kb" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 cpu = float(sys.argv[3]) - float(sys.argv[2])
@@ -63,7 +66,8 @@ print(json.dumps({"name": name, "value": s["messagesPerSecond"], "unit": "record
                              "callsRetried": s["callsRetried"], "wallSeconds": round(s["wallSeconds"], 3),
                              "putLatencyP50Micros": s["putLatencyP50Micros"], "putLatencyP99Micros": s["putLatencyP99Micros"],
                              "serviceCpuSeconds": round(cpu, 2), "serviceCpuShare": round(cpu / s["wallSeconds"], 2),
-                             "streamLogMB": int(sys.argv[8]), "shards": int(sys.argv[5]), "connections": int(sys.argv[6]),
+                             "streamLogMB": int(sys.argv[8]), "servicePeakRssMB": round(int(sys.argv[9]) / 1024),
+                             "shards": int(sys.argv[5]), "connections": int(sys.argv[6]),
                              "machine": sys.argv[4]}}))
 PY
 done
@@ -83,15 +87,17 @@ if ((live_seconds > 0)); then
     "$bin/alleycat-sim" --endpoint "http://127.0.0.1:$port" --api-key "$key" --racers 1000 --seconds "$live_seconds" \
         --speed realtime --json >"$work/realtime.json"
     cpu_after=$(cpu_seconds "$pid")
+    peak_kb=$(peak_rss_kb "$pid")
     kill -INT "$pid"
     wait "$pid" || true
-    python3 - "$work/realtime.json" "$cpu_before" "$cpu_after" "$machine" <<'PY'
+    python3 - "$work/realtime.json" "$cpu_before" "$cpu_after" "$machine" "$peak_kb" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 cpu = float(sys.argv[3]) - float(sys.argv[2])
 print(json.dumps({"name": "serve-cpu-1000-realtime", "value": round(100 * cpu / s["wallSeconds"], 2), "unit": "% of one core",
                   "detail": {"accepted": s["accepted"], "lost": s["lost"], "wallSeconds": round(s["wallSeconds"], 1),
                              "serviceCpuSeconds": round(cpu, 2), "putLatencyP50Micros": s["putLatencyP50Micros"],
-                             "putLatencyP99Micros": s["putLatencyP99Micros"], "machine": sys.argv[4]}}))
+                             "putLatencyP99Micros": s["putLatencyP99Micros"], "servicePeakRssMB": round(int(sys.argv[5]) / 1024),
+                             "machine": sys.argv[4]}}))
 PY
 fi
