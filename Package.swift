@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "MQTT", "MQTTWire",
+                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "SigV4", "MQTT", "MQTTWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "alleycat-sim",
             dependencies: [
-                "Simulator", "KinesisStream", "RaceModel", "MQTT",
+                "Simulator", "KinesisStream", "KinesisClient", "RaceModel", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/alleycat-sim"),

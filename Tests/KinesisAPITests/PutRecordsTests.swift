@@ -1,6 +1,7 @@
 import KinesisAPI
 import KinesisCBOR
 import KinesisStream
+import KinesisWire
 import Testing
 
 @Suite struct PutRecordsTests {
@@ -79,6 +80,22 @@ import Testing
         #expect(Array(stored.records[0].data) == Array("x\"y".utf8))
         #expect(PutRecordsCall.refusal(Array(#"{"__type":"com.amazon#ThrottlingException","message":"slow down"}"#.utf8)) == ("ThrottlingException", "slow down"))
         #expect(PutRecordsCall.refusal(Array("<html>".utf8)) == ("", "<html>"))
+    }
+}
+
+/// A producer reads the shards out of any Kinesis-compatible answer (moto numbers records
+/// from 1, Amazon Kinesis with 56 digits), refused records as nil; a sequence number
+/// outside Kinesis's pattern, or a record with neither outcome, is an error.
+@Test func acceptedShardsAreReadFromAnyKinesisAnswer() throws {
+    let answer = #"{"FailedRecordCount":1,"Records":[{"SequenceNumber":"45","ShardId":"shardId-000000000001"},"#
+        + #"{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded"},"#
+        + #"{"SequenceNumber":"49659271316441145513917423487347543582484213617469685762","ShardId":"shardId-000000000000"}]}"#
+    #expect(try PutRecordsCall.acceptedShards(Array(answer.utf8)) == [ShardID(index: 1), nil, ShardID(index: 0)])
+    #expect(throws: WireError("Records[0] has neither a ShardId and SequenceNumber nor an ErrorCode")) {
+        try PutRecordsCall.acceptedShards(Array(#"{"FailedRecordCount":0,"Records":[{"SequenceNumber":"007","ShardId":"shardId-000000000001"}]}"#.utf8))
+    }
+    #expect(throws: WireError("Records[1] has neither a ShardId and SequenceNumber nor an ErrorCode")) {
+        try PutRecordsCall.acceptedShards(Array(#"{"Records":[{"SequenceNumber":"0","ShardId":"shardId-000000000001"},{}]}"#.utf8))
     }
 }
 

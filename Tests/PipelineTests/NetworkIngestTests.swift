@@ -37,6 +37,59 @@ import Testing
         try expectSameOutputs(network, as: local)
     }
 
+    /// Without an API key and with AWS credentials set, `alleycat-sim --endpoint` signs
+    /// with SigV4 as the AWS SDKs do: `alleycat serve` takes the race from a key's id and
+    /// secret (and refuses a wrong secret before anything is sent), and moto_server, whose
+    /// answers number records otherwise, gets every record of it.
+    @Test(.timeLimit(.minutes(3))) func theSimulatorSignsWithSigV4() throws {
+        let network = temporaryDirectory("sigv4-race")
+        let local = temporaryDirectory("sigv4-local")
+        defer {
+            try? FileManager.default.removeItem(atPath: network)
+            try? FileManager.default.removeItem(atPath: local)
+        }
+        let plan = ["--racers", "60", "--seconds", "12", "--seed", "5", "--start", "1764000000000"]
+        let (key, secret) = try createSigningKey("load", data: network)
+        let serve = try ServeProcess(["--data", network, "--shards", "2"])
+        let signing = { (id: String, secret: String) in
+            ["AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1", "ALLEYCAT_API_KEY": ""]
+        }
+        let forged = try run(simulatorBinary, plan + ["--endpoint", serve.endpoint, "--speed", "max"], environment: signing(key, "wrong"))
+        #expect(forged.status == 64)
+        #expect(forged.err.hasPrefix(
+            "Error: \(serve.endpoint) refused DescribeStreamSummary for stream 'alleycat': HTTP 400 InvalidSignatureException: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."))
+        let sent = try run(simulatorBinary, plan + ["--endpoint", serve.endpoint, "--speed", "max", "--json"], environment: signing(key, secret))
+        #expect(serve.stop() == 0)
+        #expect(sent.status == 0, "\(sent.err)")
+        let summary = try JSONSerialization.jsonObject(with: Data(sent.out.utf8)) as? [String: Any]
+        #expect(summary?["accepted"] as? Int == 720)
+        #expect(summary?["lost"] as? Int == 0)
+        #expect(try run(alleycatBinary, ["race"] + plan + ["--data", local]).status == 0)
+        try expectSameOutputs(network, as: local)
+
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let client = try moto.client(streamName: "race")
+        defer { client.shutdown() }
+        _ = try client.call(action: "CreateStream", body: Array(#"{"StreamName":"race","ShardCount":2}"#.utf8))
+        let toMoto = try run(
+            simulatorBinary, plan + ["--endpoint", moto.endpoint, "--stream", "race", "--speed", "max", "--json"],
+            environment: signing("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+        #expect(toMoto.status == 0, "\(toMoto.err)")
+        let motoSummary = try JSONSerialization.jsonObject(with: Data(toMoto.out.utf8)) as? [String: Any]
+        #expect(motoSummary?["accepted"] as? Int == 720)
+        // Read back from moto: every rider's every second, once.
+        var seconds: [String] = []
+        for shard in try client.listShards() {
+            let batch = try client.read(try client.iterator(shardId: shard.shardId, start: .trimHorizon), limit: 10_000)
+            for record in batch.records {
+                let message = try RecordParser.parse(record.data.bytes)
+                seconds.append("\(message.racerId)@\(message.second)")
+            }
+        }
+        #expect(seconds.sorted() == (0..<60).flatMap { racer in (1...12).map { "\(racer)@\($0)" } }.sorted())
+    }
+
     /// `alleycat serve --source URL` runs the firehose, merger and rankings over another
     /// node's stream (through the Kinesis API client, SigV4-signed with that node's key):
     /// the same seeded race gives the same history files and leaderboards as in process.

@@ -5,13 +5,19 @@ func temporaryDirectory(_ label: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
 }
 
-/// Runs a command, returning its exit status, stdout and stderr.
+/// Runs a command, returning its exit status, stdout and stderr; `environment` is laid
+/// over this process's (an empty value unsets the variable).
 @discardableResult
-func run(_ executable: String, _ arguments: [String], directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
+func run(
+    _ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:]
+) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !$0.value.isEmpty }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -5,24 +5,46 @@ import KinesisStream
 import KinesisWire
 import NIOCore
 import NIOHTTP1
+import RaceModel
+import SigV4
 
 /// Puts records into a Kinesis-compatible endpoint over HTTP (`alleycat-sim --endpoint`):
-/// PutRecords as an AWS SDK sends it, with the API key as `x-api-key`, over a pool of
+/// PutRecords as an AWS SDK sends it, with an API key as `x-api-key` or signed with
+/// SigV4 (Amazon Kinesis, moto, or an alleycat key's id and secret), over a pool of
 /// keep-alive connections (one call per connection at a time), in the Kinesis JSON
 /// protocol or (`format` .cbor) the CBOR one the Java SDK sends.
-public final class HTTPRecordSink: PutRecordsSink {
+public final class HTTPRecordSink: RecordSink {
+    /// How each call says who sends it.
+    public enum Authentication: Sendable {
+        /// `x-api-key`, as API Gateway clients send it.
+        case apiKey(String)
+        /// A SigV4 signature for the service `kinesis` in `region`, as the AWS SDKs sign.
+        case sigV4(AWSCredentials, region: String)
+    }
+
     public let endpoint: String
     public let streamName: String
     public let format: KinesisAPI.BodyFormat
-    private let apiKey: String
+    private let authentication: Authentication
+    private let signer: SigV4Signer?
+    /// The endpoint's host (with its port) and path, as the signature covers them.
+    private let host: String
+    private let path: String
     private let client: HTTPClient
 
     public init(
-        endpoint: String, apiKey: String, streamName: String = KinesisStream.defaultName, connections: Int, format: KinesisAPI.BodyFormat = .json
+        endpoint: String, authentication: Authentication, streamName: String = KinesisStream.defaultName, connections: Int,
+        format: KinesisAPI.BodyFormat = .json
     ) {
         self.format = format
         self.endpoint = endpoint
-        self.apiKey = apiKey
+        self.authentication = authentication
+        if case let .sigV4(credentials, region) = authentication {
+            signer = SigV4Signer(credentials: credentials, region: region, service: "kinesis")
+        } else {
+            signer = nil
+        }
+        (host, path) = Self.hostAndPath(endpoint)
         self.streamName = streamName
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(5), read: .seconds(60)),
@@ -35,15 +57,22 @@ public final class HTTPRecordSink: PutRecordsSink {
         try? client.syncShutdown()
     }
 
-    public func putRecords(_ entries: [PutRecordsRequestEntry]) throws -> PutRecordsResponse {
+    /// One PutRecords call: each record taken (by its shard) or refused, read from an
+    /// answer of any Kinesis-compatible service.
+    public func put(_ entries: [PutRecordsRequestEntry]) throws -> [RecordPut] {
         let request = format == .cbor ? Self.cborRequest(streamName: streamName, entries: entries)
             : PutRecordsCall.requestBody(streamName: streamName, entries: entries)
         let body = try call(PutRecordsCall.target, request)
+        let shards: [ShardID?]
         do {
-            return try PutRecordsCall.response(body)
+            shards = try PutRecordsCall.acceptedShards(body)
         } catch {
             throw SinkRefusal(description: "the endpoint's PutRecords answer could not be read: \(error)")
         }
+        guard shards.count == entries.count else {
+            throw SinkRefusal(description: "the endpoint answered \(shards.count) records for a PutRecords call of \(entries.count)")
+        }
+        return shards.map { $0.map { .accepted(shardIndex: $0.index) } ?? .refused }
     }
 
     /// DescribeStreamSummary, before a run: checks the endpoint answers, the key is
@@ -70,10 +99,17 @@ public final class HTTPRecordSink: PutRecordsSink {
     /// One call: the answer's body on 200; `SinkUnavailable` when the call may be retried
     /// whole (429, 5xx, no answer), `SinkRefusal` otherwise.
     private func call(_ target: String, _ body: [UInt8]) throws -> [UInt8] {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: format == .cbor ? KinesisAPI.cborContentType : KinesisAPI.contentType)
-        headers.add(name: "X-Amz-Target", value: target)
-        headers.add(name: "x-api-key", value: apiKey)
+        var fields: [(name: String, value: String)] = [
+            ("Host", host), ("Content-Type", format == .cbor ? KinesisAPI.cborContentType : KinesisAPI.contentType), ("X-Amz-Target", target),
+        ]
+        switch authentication {
+        case let .apiKey(key):
+            fields.append(("x-api-key", key))
+        case .sigV4:
+            fields += signer!.sign(
+                method: "POST", path: path, headers: fields, body: body, date: AmzDate(epochSeconds: SystemClock.realtimeMillis() / 1000))
+        }
+        let headers = HTTPHeaders(fields.map { ($0.name, $0.value) })
         let response: HTTPClient.Response
         do {
             let request = try HTTPClient.Request(url: endpoint, method: .POST, headers: headers, body: .bytes(body))
@@ -91,6 +127,13 @@ public final class HTTPRecordSink: PutRecordsSink {
             throw SinkUnavailable(description: text)
         }
         throw SinkRefusal(description: text)
+    }
+
+    /// `http://host:port/path` → ("host:port", "/path"), the path "/" when there is none.
+    static func hostAndPath(_ endpoint: String) -> (host: String, path: String) {
+        let rest = endpoint.split(separator: "://", maxSplits: 1).last.map(String.init) ?? endpoint
+        guard let slash = rest.firstIndex(of: "/") else { return (rest, "/") }
+        return (String(rest[..<slash]), String(rest[slash...]))
     }
 
     /// PutRecords as the Java SDK writes it in CBOR: Data as byte strings.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinesisClient
 import KinesisStream
 import MQTT
 import RaceModel
@@ -18,13 +19,18 @@ struct AlleycatSim: ParsableCommand {
               alleycat-sim --racers 1000 --speed max
               alleycat-sim --racers 200 --class 1 --class 3 --seconds 60 --shards 4 --partition-key class
               alleycat-sim --endpoint http://127.0.0.1:8080 --api-key AC... --racers 1000
+              AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... AWS_REGION=eu-west-1 \\
+                alleycat-sim --endpoint https://kinesis.eu-west-1.amazonaws.com --stream race --racers 1000
               alleycat-sim --mqtt mqtt://127.0.0.1:1883 --racers 1000 --connections 1000
 
             Without --endpoint the records go into a stream in this process (--shards, \
             --records-per-shard-second). With --endpoint they go over HTTP to a Kinesis-compatible \
             service such as `alleycat serve`, as PutRecords calls on --connections keep-alive \
-            connections; the key comes from --api-key or the ALLEYCAT_API_KEY environment variable \
-            (`alleycat keys create` makes one).
+            connections. Each call carries --api-key (or the ALLEYCAT_API_KEY environment variable) \
+            as x-api-key; without one, it is signed with SigV4 as the AWS SDKs sign, with the \
+            credentials of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for the \
+            region of AWS_REGION (else AWS_DEFAULT_REGION, else us-east-1): Amazon Kinesis, moto's \
+            server, or `alleycat serve` with a key's id and secret (`alleycat keys create` makes both).
 
             With --mqtt the messages go to an MQTT broker (such as Mosquitto, which `alleycat serve \
             --mqtt` reads) as PUBLISHes on --mqtt-topic, from --connections client connections (as \
@@ -50,7 +56,7 @@ struct AlleycatSim: ParsableCommand {
     @Option(help: "URL of a Kinesis-compatible service to send to, such as http://127.0.0.1:8080 (default: a stream in this process).")
     var endpoint: String?
 
-    @Option(name: .customLong("api-key"), help: "API key for --endpoint (default: $ALLEYCAT_API_KEY).")
+    @Option(name: .customLong("api-key"), help: "API key for --endpoint, sent as x-api-key (default: $ALLEYCAT_API_KEY; without either, calls are signed with SigV4 by $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY).")
     var apiKey: String?
 
     @Option(help: "With --endpoint: PutRecords calls in flight at once, each on its own connection. With --mqtt: client connections to the broker, riders shared among them (as many as riders: one per bike).")
@@ -81,14 +87,23 @@ struct AlleycatSim: ParsableCommand {
             guard let url = URL(string: endpoint), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationError("--endpoint must be a URL such as http://127.0.0.1:8080, got '\(endpoint)'")
             }
-            if resolvedAPIKey == nil {
-                throw ValidationError("--endpoint needs an API key: pass --api-key or set ALLEYCAT_API_KEY ('alleycat keys create' makes one)")
-            }
+            _ = try authentication()
         }
     }
 
-    var resolvedAPIKey: String? {
-        apiKey ?? ProcessInfo.processInfo.environment["ALLEYCAT_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `--api-key` or ALLEYCAT_API_KEY as x-api-key, else SigV4 with the AWS variables.
+    func authentication() throws -> HTTPRecordSink.Authentication {
+        let environment = ProcessInfo.processInfo.environment
+        if let key = apiKey ?? environment["ALLEYCAT_API_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) { return .apiKey(key) }
+        do throws(AWSConfigurationError) {
+            let aws = try AWSConfiguration(environment: environment)
+            return .sigV4(aws.credentials, region: aws.region)
+        } catch .missingCredentials {
+            throw ValidationError(
+                "--endpoint needs an API key or AWS credentials: pass --api-key or set ALLEYCAT_API_KEY ('alleycat keys create' makes one), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials) to sign with SigV4")
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     enum Speed { case max, factor(Double) }
@@ -134,8 +149,9 @@ struct AlleycatSim: ParsableCommand {
             run = LoadRun(plan: plan, sink: sink, clock: clock, connections: min(connections, 16), pacing: pacing, backoffClock: SystemClock())
             target = "to the MQTT broker at \(url) topic '\(mqtt.topic)' on \(sink.clients.count) connection(s) at QoS \(mqtt.qos)"
         } else if let endpoint {
+            let authentication = try authentication()
             let sink = HTTPRecordSink(
-                endpoint: endpoint, apiKey: resolvedAPIKey!, streamName: stream, connections: connections,
+                endpoint: endpoint, authentication: authentication, streamName: stream, connections: connections,
                 format: wireProtocol == "cbor" ? .cbor : .json)
             let shardCount: Int
             do {
@@ -145,7 +161,12 @@ struct AlleycatSim: ParsableCommand {
             }
             // Throttling by the endpoint runs on real time, whatever the race clock does.
             run = LoadRun(plan: plan, sink: sink, clock: clock, connections: connections, pacing: pacing, backoffClock: SystemClock())
-            target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s) in \(wireProtocol == "cbor" ? "CBOR" : "JSON")"
+            let signed: String
+            switch authentication {
+            case .apiKey: signed = "with an API key"
+            case let .sigV4(credentials, region): signed = "signed with SigV4 as \(credentials.accessKeyId) in \(region)"
+            }
+            target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s) in \(wireProtocol == "cbor" ? "CBOR" : "JSON") \(signed)"
         } else {
             let stream = KinesisStream(
                 shardCount: shards, limits: ShardLimits(recordsPerSecond: recordsPerShardSecond), clock: clock)

@@ -31,10 +31,43 @@ public enum PutRecordsCall {
         return writer.bytes
     }
 
-    /// Reads a 200 answer's body.
+    /// Reads a 200 answer's body (of this service: its sequence numbers as contract 2 has them).
     public static func response(_ body: [UInt8]) throws(WireError) -> PutRecordsResponse {
-        var failed = 0
         var records: [PutRecordsResultEntry] = []
+        let failed = try readAnswer(body, sequence: Self.sequenceNumber) { entry in
+            switch entry {
+            case let .accepted(shard, sequence): records.append(.accepted(shardId: shard, sequenceNumber: sequence))
+            case let .refused(code, message):
+                records.append(.refused(errorCode: PutRecordErrorCode(rawValue: code) ?? .internalFailure, errorMessage: message))
+            }
+        }
+        return PutRecordsResponse(failedPutCount: failed, records: records)
+    }
+
+    /// The shard of each record of a 200 answer of any Kinesis-compatible service, nil
+    /// for a refused one: sequence numbers are only checked to be Kinesis's decimal form
+    /// (Amazon Kinesis and moto number records otherwise than this service does).
+    public static func acceptedShards(_ body: [UInt8]) throws(WireError) -> [ShardID?] {
+        var shards: [ShardID?] = []
+        _ = try readAnswer(body, sequence: { isKinesisSequenceNumber($0) ? () : nil }) { entry in
+            switch entry {
+            case let .accepted(shard, _): shards.append(shard)
+            case .refused: shards.append(nil)
+            }
+        }
+        return shards
+    }
+
+    private enum Entry<Sequence> {
+        case accepted(ShardID, Sequence)
+        case refused(code: String, message: String)
+    }
+
+    /// Walks an answer, handing each record's entry to `each`; returns FailedRecordCount.
+    private static func readAnswer<Sequence>(
+        _ body: [UInt8], sequence: (UnsafeBufferPointer<UInt8>) -> Sequence?, each: (Entry<Sequence>) -> Void
+    ) throws(WireError) -> Int {
+        var failed = 0
         var reader = JSONReader(body)
         do {
             try reader.readObject { reader, member in
@@ -43,7 +76,7 @@ public enum PutRecordsCall {
                     failed = Int(try reader.readInteger(field: "FailedRecordCount"))
                 case "Records":
                     try reader.readArray { reader, index in
-                        records.append(try entry(&reader, index: index))
+                        each(try entry(&reader, index: index, sequence: sequence))
                     }
                 default:
                     try reader.skipValue()
@@ -55,31 +88,37 @@ public enum PutRecordsCall {
         } catch {
             throw WireError("\(error)")
         }
-        return PutRecordsResponse(failedPutCount: failed, records: records)
+        return failed
     }
 
-    private static func entry(_ reader: inout JSONReader, index: Int) throws -> PutRecordsResultEntry {
+    private static func entry<Sequence>(
+        _ reader: inout JSONReader, index: Int, sequence parse: (UnsafeBufferPointer<UInt8>) -> Sequence?
+    ) throws -> Entry<Sequence> {
         var shardId: ShardID?
-        var sequenceNumber: SequenceNumber?
+        var sequenceNumber: Sequence?
         var errorCode: String?
         var errorMessage = ""
         // Read from the bytes: 500 entries an answer, and the producer only needs numbers.
         try reader.readObject { reader, member in
             switch member {
             case "ShardId": shardId = try reader.withStringBytes(Self.shardId)
-            case "SequenceNumber": sequenceNumber = try reader.withStringBytes(Self.sequenceNumber)
+            case "SequenceNumber": sequenceNumber = try reader.withStringBytes(parse)
             case "ErrorCode": errorCode = try reader.readString()
             case "ErrorMessage": errorMessage = try reader.readString()
             default: try reader.skipValue()
             }
         }
-        if let errorCode {
-            return .refused(errorCode: PutRecordErrorCode(rawValue: errorCode) ?? .internalFailure, errorMessage: errorMessage)
-        }
+        if let errorCode { return .refused(code: errorCode, message: errorMessage) }
         guard let shard = shardId, let sequence = sequenceNumber else {
             throw WireError("Records[\(index)] has neither a ShardId and SequenceNumber nor an ErrorCode")
         }
-        return .accepted(shardId: shard, sequenceNumber: sequence)
+        return .accepted(shard, sequence)
+    }
+
+    /// Kinesis's pattern for a sequence number: `0|([1-9]\d{0,128})`.
+    static func isKinesisSequenceNumber(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard (1...129).contains(text.count), text.count == 1 || text[0] != UInt8(ascii: "0") else { return false }
+        return text.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// `shardId-` and 12 digits.
