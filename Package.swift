@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "alleycat-sim",
             dependencies: [
-                "Simulator", "KinesisStream", "KinesisClient", "RaceModel", "MQTT",
+                "Simulator", "KinesisStream", "KinesisClient", "RaceModel", "SigV4", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/alleycat-sim"),

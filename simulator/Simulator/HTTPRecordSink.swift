@@ -18,15 +18,14 @@ public final class HTTPRecordSink: RecordSink {
     public enum Authentication: Sendable {
         /// `x-api-key`, as API Gateway clients send it.
         case apiKey(String)
-        /// A SigV4 signature for the service `kinesis` in `region`, as the AWS SDKs sign.
-        case sigV4(AWSCredentials, region: String)
+        /// A SigV4 signature, as the AWS SDKs sign (the signer's service is `kinesis`).
+        case sigV4(SigV4Signer)
     }
 
     public let endpoint: String
     public let streamName: String
     public let format: KinesisAPI.BodyFormat
     private let authentication: Authentication
-    private let signer: SigV4Signer?
     /// The endpoint's host (with its port) and path, as the signature covers them.
     private let host: String
     private let path: String
@@ -39,11 +38,6 @@ public final class HTTPRecordSink: RecordSink {
         self.format = format
         self.endpoint = endpoint
         self.authentication = authentication
-        if case let .sigV4(credentials, region) = authentication {
-            signer = SigV4Signer(credentials: credentials, region: region, service: "kinesis")
-        } else {
-            signer = nil
-        }
         (host, path) = Self.hostAndPath(endpoint)
         self.streamName = streamName
         var configuration = HTTPClient.Configuration(
@@ -105,8 +99,8 @@ public final class HTTPRecordSink: RecordSink {
         switch authentication {
         case let .apiKey(key):
             fields.append(("x-api-key", key))
-        case .sigV4:
-            fields += signer!.sign(
+        case let .sigV4(signer):
+            fields += signer.sign(
                 method: "POST", path: path, headers: fields, body: body, date: AmzDate(epochSeconds: SystemClock.realtimeMillis() / 1000))
         }
         let headers = HTTPHeaders(fields.map { ($0.name, $0.value) })

@@ -4,6 +4,7 @@ import KinesisClient
 import KinesisStream
 import MQTT
 import RaceModel
+import SigV4
 import Simulator
 
 @main
@@ -97,7 +98,7 @@ struct AlleycatSim: ParsableCommand {
         if let key = apiKey ?? environment["ALLEYCAT_API_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) { return .apiKey(key) }
         do throws(AWSConfigurationError) {
             let aws = try AWSConfiguration(environment: environment)
-            return .sigV4(aws.credentials, region: aws.region)
+            return .sigV4(SigV4Signer(credentials: aws.credentials, region: aws.region, service: "kinesis"))
         } catch .missingCredentials {
             throw ValidationError(
                 "--endpoint needs an API key or AWS credentials: pass --api-key or set ALLEYCAT_API_KEY ('alleycat keys create' makes one), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials) to sign with SigV4")
@@ -164,7 +165,7 @@ struct AlleycatSim: ParsableCommand {
             let signed: String
             switch authentication {
             case .apiKey: signed = "with an API key"
-            case let .sigV4(credentials, region): signed = "signed with SigV4 as \(credentials.accessKeyId) in \(region)"
+            case let .sigV4(signer): signed = "signed with SigV4 as \(signer.credentials.accessKeyId) in \(signer.region)"
             }
             target = "to \(endpoint) stream '\(stream)' (\(shardCount) shard(s)) on \(connections) connection(s) in \(wireProtocol == "cbor" ? "CBOR" : "JSON") \(signed)"
         } else {
