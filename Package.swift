@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "SigV4", "MQTT", "MQTTWire",
+                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "KinesisClient", "SigV4", "MQTT", "MQTTWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -136,7 +136,7 @@ public final class KinesisClient: StreamSource {
     }
 
     /// The Host header (without a default port, as botocore signs it) and the request path.
-    static func split(_ endpoint: String) -> (host: String, path: String) {
+    public static func split(_ endpoint: String) -> (host: String, path: String) {
         let https = endpoint.lowercased().hasPrefix("https://")
         let rest = endpoint.dropFirst(https ? 8 : 7)
         let authority = rest.prefix { $0 != "/" }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import KinesisAPI
 import KinesisCBOR
+import KinesisClient
 import KinesisStream
 import KinesisWire
 import NIOCore
@@ -38,7 +39,7 @@ public final class HTTPRecordSink: RecordSink {
         self.format = format
         self.endpoint = endpoint
         self.authentication = authentication
-        (host, path) = Self.hostAndPath(endpoint)
+        (host, path) = KinesisClient.split(endpoint)
         self.streamName = streamName
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(5), read: .seconds(60)),
@@ -121,13 +122,6 @@ public final class HTTPRecordSink: RecordSink {
             throw SinkUnavailable(description: text)
         }
         throw SinkRefusal(description: text)
-    }
-
-    /// `http://host:port/path` → ("host:port", "/path"), the path "/" when there is none.
-    static func hostAndPath(_ endpoint: String) -> (host: String, path: String) {
-        let rest = endpoint.split(separator: "://", maxSplits: 1).last.map(String.init) ?? endpoint
-        guard let slash = rest.firstIndex(of: "/") else { return (rest, "/") }
-        return (String(rest[..<slash]), String(rest[slash...]))
     }
 
     /// PutRecords as the Java SDK writes it in CBOR: Data as byte strings.
