@@ -43,13 +43,16 @@ let package = Package(
         .target(name: "StreamReading"),
         // AWS Signature Version 4: the client signs with it, the service checks signatures with it.
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
+        // What every AWS client here shares: configuration from the standard variables, SigV4-signed
+        // HTTP, JSON error answers; and the S3 and DynamoDB clients built on it.
         .target(
-            name: "KinesisClient",
+            name: "AWSClient",
             dependencies: [
-                "StreamReading", "KinesisWire", "SigV4",
+                "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
+        // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
+        .target(name: "KinesisClient", dependencies: ["StreamReading", "KinesisWire", "SigV4", "AWSClient"]),
         // MQTT 3.1.1: the packet codec on its own (fuzzed), and a client on SwiftNIO (no MQTT package is on the list).
         .target(name: "MQTTWire"),
         .target(
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "KinesisClient", "SigV4", "MQTT", "MQTTWire",
+                "RaceModel", "KinesisStream", "KinesisAPI", "KinesisWire", "KinesisCBOR", "KinesisClient", "AWSClient", "SigV4", "MQTT", "MQTTWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -98,13 +101,13 @@ let package = Package(
             name: "alleycat",
             dependencies: [
                 "Pipeline", "Service", "RaceStore", "Leaderboard", "HistoryFile", "RaceModel", "Simulator", "Firehose", "KinesisStream",
-                "StreamReading", "KinesisClient", "MQTT", "MQTTWire",
+                "StreamReading", "KinesisClient", "AWSClient", "MQTT", "MQTTWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "alleycat-sim",
             dependencies: [
-                "Simulator", "KinesisStream", "KinesisClient", "RaceModel", "SigV4", "MQTT",
+                "Simulator", "KinesisStream", "KinesisClient", "AWSClient", "RaceModel", "SigV4", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/alleycat-sim"),
@@ -135,9 +138,9 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
         // What tests of several targets share: a moto_server child on a free port.
-        .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "SigV4", "StreamReading"], path: "Tests/AlleycatTesting"),
+        .target(name: "AlleycatTesting", dependencies: ["KinesisClient", "AWSClient", "SigV4", "StreamReading"], path: "Tests/AlleycatTesting"),
         .testTarget(
-            name: "KinesisClientTests", dependencies: ["KinesisClient", "SigV4", "StreamReading", "KinesisWire", "KinesisAPI", "KinesisStream", "AlleycatTesting"]),
+            name: "KinesisClientTests", dependencies: ["KinesisClient", "AWSClient", "SigV4", "StreamReading", "KinesisWire", "KinesisAPI", "KinesisStream", "AlleycatTesting"]),
         .testTarget(name: "KinesisAPITests", dependencies: ["StreamReading", "KinesisAPI", "KinesisCBOR", "KinesisWire", "KinesisStream", "RaceModel"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KinesisStream", "RaceModel"]),
         .testTarget(name: "FirehoseTests", dependencies: ["StreamReading", "Firehose", "KinesisStream", "Storage", "RaceModel"]),
@@ -157,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "AWSClient", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

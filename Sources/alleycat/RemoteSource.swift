@@ -1,3 +1,4 @@
+import AWSClient
 import KinesisClient
 import Pipeline
 import StreamReading

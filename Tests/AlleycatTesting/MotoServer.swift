@@ -1,3 +1,4 @@
+import AWSClient
 import Foundation
 import KinesisClient
 import SigV4
@@ -48,13 +49,13 @@ public final class MotoServer {
             credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
             region: "us-east-1", endpoint: endpoint)
         let client = KinesisClient(configuration: configuration, streamName: streamName, requestTimeoutMillis: 5_000)
-        let deadline = KinesisClient.wallClockMillis() + 15_000
+        let deadline = AWSHTTPClient.wallClockMillis() + 15_000
         while true {
             do throws(SourceError) {
                 _ = try client.call(action: "ListStreams", body: Array("{}".utf8))
                 return client
             } catch {
-                guard process.isRunning, KinesisClient.wallClockMillis() < deadline else {
+                guard process.isRunning, AWSHTTPClient.wallClockMillis() < deadline else {
                     client.shutdown()
                     throw Unavailable(description: "moto_server at \(endpoint) did not answer within 15 s (\(error)); its log: \(logTail())")
                 }

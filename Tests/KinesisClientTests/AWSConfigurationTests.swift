@@ -1,3 +1,4 @@
+import AWSClient
 import SigV4
 import Testing
 

@@ -1,3 +1,4 @@
+import AWSClient
 import AlleycatTesting
 import KinesisAPI
 import KinesisStream
@@ -19,11 +20,11 @@ struct KinesisClientTests {
     static let credentials = AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
     @Test func hostAndPathOfAnEndpoint() {
-        #expect(KinesisClient.split("http://127.0.0.1:4567") == ("127.0.0.1:4567", "/"))
-        #expect(KinesisClient.split("https://kinesis.us-east-1.amazonaws.com:443") == ("kinesis.us-east-1.amazonaws.com", "/"))
-        #expect(KinesisClient.split("http://host:80/prefix") == ("host", "/prefix"))
-        #expect(KinesisClient.split("http://[::1]:4567") == ("[::1]:4567", "/"))
-        #expect(KinesisClient.split("http://[::1]") == ("[::1]", "/"))
+        #expect(AWSHTTPClient.split("http://127.0.0.1:4567") == ("127.0.0.1:4567", "/"))
+        #expect(AWSHTTPClient.split("https://kinesis.us-east-1.amazonaws.com:443") == ("kinesis.us-east-1.amazonaws.com", "/"))
+        #expect(AWSHTTPClient.split("http://host:80/prefix") == ("host", "/prefix"))
+        #expect(AWSHTTPClient.split("http://[::1]:4567") == ("[::1]:4567", "/"))
+        #expect(AWSHTTPClient.split("http://[::1]") == ("[::1]", "/"))
     }
 
     @Test func namesAndLimits() throws {
@@ -96,7 +97,7 @@ struct KinesisClientTests {
         _ = try client.call(action: "CreateStream", body: Self.json { $0.key("StreamName"); $0.string(client.streamName); $0.key("ShardCount"); $0.integer(2) })
         try Self.waitUntilActive(client)
 
-        let before = KinesisClient.wallClockMillis()
+        let before = AWSHTTPClient.wallClockMillis()
         var early = try Self.put(client, [
             Put(key: "rider-1", data: [0x00, 0xFF, 0x10, 0x0A], hashKey: Self.lowHash),
             Put(key: "rider-2", data: Array(#"{"w":251}"#.utf8), hashKey: Self.highHash),
@@ -105,13 +106,13 @@ struct KinesisClientTests {
         ])
         // A time strictly between the two batches, for AT_TIMESTAMP.
         usleep(5_000)
-        let between = KinesisClient.wallClockMillis()
+        let between = AWSHTTPClient.wallClockMillis()
         usleep(5_000)
         let late = try Self.put(client, [
             Put(key: "rider-4", data: Array("after the gap".utf8), hashKey: Self.lowHash),
             Put(key: "rider-5", data: Array("after the gap too".utf8), hashKey: Self.highHash),
         ])
-        let after = KinesisClient.wallClockMillis()
+        let after = AWSHTTPClient.wallClockMillis()
         early += late
         let onShard0 = early.filter { $0.shardId == Self.shard0 }
         let onShard1 = early.filter { $0.shardId == Self.shard1 }
@@ -158,10 +159,10 @@ struct KinesisClientTests {
         #expect(try client.read(try #require(seen.next), limit: 100).records.isEmpty)
 
         // The reading seam over it: every record of both shards, once.
-        let reader = try StreamReader(name: "test", source: client, checkpoints: MemoryCheckpoints(), start: .trimHorizon, now: KinesisClient.wallClockMillis)
+        let reader = try StreamReader(name: "test", source: client, checkpoints: MemoryCheckpoints(), start: .trimHorizon, now: AWSHTTPClient.wallClockMillis)
         var polled: [StreamRecord] = []
-        let deadline = KinesisClient.wallClockMillis() + 5_000
-        while polled.count < 7 && KinesisClient.wallClockMillis() < deadline {
+        let deadline = AWSHTTPClient.wallClockMillis() + 5_000
+        while polled.count < 7 && AWSHTTPClient.wallClockMillis() < deadline {
             polled += reader.poll()
             usleep(20_000)
         }
@@ -205,7 +206,7 @@ struct KinesisClientTests {
     }
 
     static func waitUntilActive(_ client: KinesisClient) throws {
-        let deadline = KinesisClient.wallClockMillis() + 10_000
+        let deadline = AWSHTTPClient.wallClockMillis() + 10_000
         while true {
             let body = try client.call(action: "DescribeStreamSummary", body: json { $0.key("StreamName"); $0.string(client.streamName) })
             var status = ""
@@ -217,7 +218,7 @@ struct KinesisClientTests {
                 }
             }
             if status == "ACTIVE" { return }
-            guard KinesisClient.wallClockMillis() < deadline else { throw SourceError.failure("the stream is still \(status) after 10 s") }
+            guard AWSHTTPClient.wallClockMillis() < deadline else { throw SourceError.failure("the stream is still \(status) after 10 s") }
             usleep(50_000)
         }
     }

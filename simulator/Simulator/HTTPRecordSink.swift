@@ -1,3 +1,4 @@
+import AWSClient
 import AsyncHTTPClient
 import KinesisAPI
 import KinesisCBOR
@@ -39,7 +40,7 @@ public final class HTTPRecordSink: RecordSink {
         self.format = format
         self.endpoint = endpoint
         self.authentication = authentication
-        (host, path) = KinesisClient.split(endpoint)
+        (host, path) = AWSHTTPClient.split(endpoint)
         self.streamName = streamName
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(5), read: .seconds(60)),

@@ -1,3 +1,4 @@
+import AWSClient
 import KinesisWire
 import StreamReading
 

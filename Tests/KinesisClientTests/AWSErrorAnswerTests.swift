@@ -1,13 +1,14 @@
+import AWSClient
 import StreamReading
 import Testing
 
 @testable import KinesisClient
 
-struct KinesisErrorAnswerTests {
+struct AWSErrorAnswerTests {
     static let at = "GetRecords at http://127.0.0.1:4567"
 
     static func map(_ body: String, status: Int = 400, header: String? = nil) -> SourceError {
-        KinesisErrorAnswer(status: status, errorTypeHeader: header, body: Array(body.utf8)).sourceError(action: "GetRecords", endpoint: "http://127.0.0.1:4567")
+        AWSErrorAnswer(status: status, errorTypeHeader: header, body: Array(body.utf8)).sourceError(action: "GetRecords", endpoint: "http://127.0.0.1:4567")
     }
 
     @Test func expiredIterator() {

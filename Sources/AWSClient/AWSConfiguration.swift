@@ -5,32 +5,38 @@ import Glibc
 import Darwin
 #endif
 
-/// Where a Kinesis client connects and with which keys, read from the environment as
-/// the AWS SDKs read it: credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
-/// and `AWS_SESSION_TOKEN`; the region from `AWS_REGION`, else `AWS_DEFAULT_REGION`,
-/// else us-east-1; the endpoint from `AWS_ENDPOINT_URL_KINESIS`, else `AWS_ENDPOINT_URL`,
-/// else Amazon Kinesis in the region (both ignored when
-/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true). Unset and empty variables are alike.
+/// Where a client of one AWS service connects and with which keys, read from the
+/// environment as the AWS SDKs read it: credentials from `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; the region from `AWS_REGION`, else
+/// `AWS_DEFAULT_REGION`, else us-east-1; the endpoint from the service's own variable
+/// (`AWS_ENDPOINT_URL_KINESIS`, `_S3`, `_DYNAMODB`), else `AWS_ENDPOINT_URL`, else the
+/// service in the region on AWS (both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+/// is true). Unset and empty variables are alike.
 public struct AWSConfiguration: Sendable, Equatable {
     public var credentials: AWSCredentials
     public var region: String
     /// `scheme://host[:port][/path]`, without a trailing slash.
     public var endpoint: String
 
+    public var service: AWSService
+
     public static let defaultRegion = "us-east-1"
 
-    /// `endpoint` nil means Amazon Kinesis in `region`.
-    public init(credentials: AWSCredentials, region: String = Self.defaultRegion, endpoint: String? = nil) throws(AWSConfigurationError) {
+    /// `endpoint` nil means the service in `region` on AWS.
+    public init(
+        credentials: AWSCredentials, region: String = Self.defaultRegion, endpoint: String? = nil, service: AWSService = .kinesis
+    ) throws(AWSConfigurationError) {
         self.credentials = credentials
         self.region = region
+        self.service = service
         if let endpoint {
             self.endpoint = try Self.checkedEndpoint(endpoint, source: "the endpoint")
         } else {
-            self.endpoint = Self.amazonEndpoint(region: region)
+            self.endpoint = service.amazonEndpoint(region: region)
         }
     }
 
-    public init(environment: [String: String]) throws(AWSConfigurationError) {
+    public init(environment: [String: String], service: AWSService = .kinesis) throws(AWSConfigurationError) {
         func value(_ name: String) -> String? {
             guard let value = environment[name], !value.isEmpty else { return nil }
             return value
@@ -44,7 +50,7 @@ public struct AWSConfiguration: Sendable, Equatable {
         let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? Self.defaultRegion
         var endpoint: String?
         if value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.lowercased() != "true" {
-            for name in ["AWS_ENDPOINT_URL_KINESIS", "AWS_ENDPOINT_URL"] {
+            for name in [service.endpointVariable, "AWS_ENDPOINT_URL"] {
                 if let url = value(name) {
                     endpoint = try Self.checkedEndpoint(url, source: name)
                     break
@@ -53,12 +59,8 @@ public struct AWSConfiguration: Sendable, Equatable {
         }
         self.credentials = credentials
         self.region = region
-        self.endpoint = endpoint ?? Self.amazonEndpoint(region: region)
-    }
-
-    /// Amazon Kinesis's endpoint in a region (the China regions live under amazonaws.com.cn).
-    public static func amazonEndpoint(region: String) -> String {
-        "https://kinesis.\(region).amazonaws.com\(region.hasPrefix("cn-") ? ".cn" : "")"
+        self.service = service
+        self.endpoint = endpoint ?? service.amazonEndpoint(region: region)
     }
 
     /// This process's environment, to pass to `init(environment:)`.

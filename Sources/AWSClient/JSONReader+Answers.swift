@@ -1,20 +1,20 @@
 import KinesisWire
 
-/// What reading Kinesis's answers needs beyond the request reader: optional members
+/// What reading AWS's JSON answers (Kinesis, DynamoDB) needs beyond the request reader: optional members
 /// (AWS omits them, moto writes null), timestamps read exactly from their digits, and
 /// where a string lies in the body (so record data is decoded straight into a block).
 extension JSONReader {
-    mutating func optionalString() throws(WireError) -> String? {
+    public mutating func optionalString() throws(WireError) -> String? {
         readNull() ? nil : try readString()
     }
 
-    mutating func requiredString(_ field: @autoclosure () -> String) throws(WireError) -> String {
+    public mutating func requiredString(_ field: @autoclosure () -> String) throws(WireError) -> String {
         guard try peekKind() == .string else { throw WireError("\(field()) is not a string") }
         return try readString()
     }
 
     /// The range of a string's content in `bytes`, quotes excluded, escapes left in.
-    mutating func stringRange(_ field: @autoclosure () -> String) throws -> Range<Int> {
+    public mutating func stringRange(_ field: @autoclosure () -> String) throws -> Range<Int> {
         guard try peekKind() == .string else { throw WireError("\(field()) is not a string") }
         let start = position + 1
         try withStringBytes { _ in }
@@ -23,7 +23,7 @@ extension JSONReader {
 
     /// Epoch seconds, maybe with a fraction (`1796120695.973`), as milliseconds: taken from
     /// the digits, since a Double of such a time is not exact to the millisecond.
-    mutating func epochMillis(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
+    public mutating func epochMillis(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
         guard try peekKind() == .number else { throw WireError("\(field()) is not a number of epoch seconds") }
         let start = position
         let value = try readDouble()
@@ -65,7 +65,7 @@ extension JSONReader {
 
 /// Reads `body` as one JSON object, handing each member to `member`; whatever goes wrong
 /// is a `WireError` naming the byte.
-func readAnswer(_ body: [UInt8], _ member: (inout JSONReader, String) throws -> Void) throws(WireError) {
+public func readAnswer(_ body: [UInt8], _ member: (inout JSONReader, String) throws -> Void) throws(WireError) {
     var reader = JSONReader(body)
     do {
         guard try reader.peekKind() == .object else { throw WireError("the answer is not a JSON object") }
