@@ -130,6 +130,7 @@ let package = Package(
         .testTarget(name: "KinesisCBORTests", dependencies: ["KinesisCBOR", "KinesisWire"]),
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SigV4", "AlleycatTesting"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(
             name: "MQTTTests",

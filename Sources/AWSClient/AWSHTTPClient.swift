@@ -92,16 +92,33 @@ public final class AWSHTTPClient: Sendable {
         "check the endpoint (\(configuration.service.endpointVariable), AWS_ENDPOINT_URL or AWS_REGION) and that the service is running"
     }
 
-    /// Signs and sends one request. `path` is below the endpoint and not yet percent-encoded
-    /// (`/bucket/2026/12/02/x.gz`); nil is the endpoint's own path, as the JSON services
-    /// take every call. S3 requests also carry and sign `x-amz-content-sha256`.
+    /// Signs and sends one request (see `signedRequest`).
     public func send(
         method: HTTPMethod, path: String? = nil, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)],
         body: [UInt8]
     ) throws(AWSTransportError) -> AWSResponse {
-        let service = configuration.service
+        let signed = signedRequest(method: method, path: path, query: query, headers: headers, body: body)
+        var httpHeaders = HTTPHeaders(signed.headers.map { ($0.name, $0.value) })
+        httpHeaders.add(name: "User-Agent", value: "alleycat-aws-client")  // unsigned, as the SDKs leave it
+        do {
+            let request = try HTTPClient.Request(url: signed.url, method: method, headers: httpHeaders, body: .bytes(body))
+            let response = try http.execute(request: request, deadline: .now() + .milliseconds(requestTimeoutMillis)).wait()
+            return AWSResponse(status: Int(response.status.code), headers: response.headers, body: response.body.map { Array($0.readableBytesView) } ?? [])
+        } catch {
+            throw AWSTransportError(reason: describe(error))
+        }
+    }
+
+    /// The URL and the signed headers of a request, `Host` first. `path` is below the
+    /// endpoint and not yet percent-encoded (`/bucket/2026/12/02/x.gz`); nil is the
+    /// endpoint's own path, where the JSON services take every call. S3 requests also carry
+    /// and sign `x-amz-content-sha256`.
+    public func signedRequest(
+        method: HTTPMethod, path: String? = nil, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)],
+        body: [UInt8]
+    ) -> (url: String, headers: [(name: String, value: String)]) {
         var signed: [(name: String, value: String)] = [("Host", host)] + headers
-        if service.signsPathEncodedOnce { signed.append(("x-amz-content-sha256", SigV4Signer.hexSHA256(body))) }
+        if configuration.service.signsPathEncodedOnce { signed.append(("x-amz-content-sha256", SigV4Signer.hexSHA256(body))) }
         let base = endpointPath == "/" ? "" : endpointPath
         let signedPath: String
         let sentPath: String
@@ -116,17 +133,9 @@ public final class AWSHTTPClient: Sendable {
         }
         signed += signer.sign(
             method: method.rawValue, path: signedPath, query: query, headers: signed, body: body, date: AmzDate(epochSeconds: clock() / 1000))
-        var httpHeaders = HTTPHeaders(signed.map { ($0.name, $0.value) })
-        httpHeaders.add(name: "User-Agent", value: "alleycat-aws-client")  // unsigned, as the SDKs leave it
         let origin = configuration.endpoint.dropLast(base.count)
         let queryText = query.isEmpty ? "" : "?" + SigV4Signer.canonicalQuery(query)
-        do {
-            let request = try HTTPClient.Request(url: origin + sentPath + queryText, method: method, headers: httpHeaders, body: .bytes(body))
-            let response = try http.execute(request: request, deadline: .now() + .milliseconds(requestTimeoutMillis)).wait()
-            return AWSResponse(status: Int(response.status.code), headers: response.headers, body: response.body.map { Array($0.readableBytesView) } ?? [])
-        } catch {
-            throw AWSTransportError(reason: describe(error))
-        }
+        return (origin + sentPath + queryText, signed)
     }
 
     private func describe(_ error: any Error) -> String {

@@ -43,12 +43,16 @@ public final class MotoServer {
         try process.run()
     }
 
-    /// A client of the server (moto takes any keys); waits until the server answers.
-    public func client(streamName: String) throws -> KinesisClient {
-        let configuration = try AWSConfiguration(
+    /// Where a client of `service` finds the server (moto takes any keys, and serves every service on one port).
+    public func configuration(_ service: AWSService = .kinesis) throws -> AWSConfiguration {
+        try AWSConfiguration(
             credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-            region: "us-east-1", endpoint: endpoint)
-        let client = KinesisClient(configuration: configuration, streamName: streamName, requestTimeoutMillis: 5_000)
+            region: "us-east-1", endpoint: endpoint, service: service)
+    }
+
+    /// A client of the server; waits until the server answers.
+    public func client(streamName: String) throws -> KinesisClient {
+        let client = KinesisClient(configuration: try configuration(), streamName: streamName, requestTimeoutMillis: 5_000)
         let deadline = AWSHTTPClient.wallClockMillis() + 15_000
         while true {
             do throws(SourceError) {
