@@ -51,6 +51,8 @@ let package = Package(
                 "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
+        // KCL-style leases in DynamoDB: workers share a stream's shards (design, "Where the design is going" 4).
+        .target(name: "Leases", dependencies: ["AWSClient", "StreamReading"]),
         // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
         .target(name: "KinesisClient", dependencies: ["StreamReading", "KinesisWire", "SigV4", "AWSClient"]),
         // MQTT 3.1.1: the packet codec on its own (fuzzed), and a client on SwiftNIO (no MQTT package is on the list).
@@ -131,6 +133,7 @@ let package = Package(
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SigV4", "AlleycatTesting"]),
+        .testTarget(name: "LeasesTests", dependencies: ["Leases", "AWSClient", "StreamReading", "AlleycatTesting"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(
             name: "MQTTTests",
