@@ -133,7 +133,9 @@ let package = Package(
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SigV4", "AlleycatTesting"]),
-        .testTarget(name: "LeasesTests", dependencies: ["Leases", "AWSClient", "StreamReading", "AlleycatTesting"]),
+        .testTarget(
+            name: "LeasesTests",
+            dependencies: ["Leases", "AWSClient", "StreamReading", "AlleycatTesting", "KinesisClient", "KinesisAPI", "KinesisStream", "KinesisWire"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(
             name: "MQTTTests",

@@ -29,6 +29,8 @@ public final class StreamReader {
     private var nextListMillis: Int64 = .min
     /// The source's change count at a poll that read every shard and found nothing.
     private var emptyAtChange: UInt64?
+    /// The shards this reader may read, when leases share them among workers; nil is every shard.
+    private var assigned: Set<String>?
     /// The last error a read met, for health reports; nil after a read that worked.
     public private(set) var lastError: SourceError?
 
@@ -52,6 +54,22 @@ public final class StreamReader {
 
     /// The shards being read now.
     public var shardIds: [String] { cursors.map(\.shard.shardId) }
+
+    /// Shards this reader has read to their end.
+    public var finishedShardIds: Set<String> { finished }
+
+    /// Reads only `shards` from now on (the leases a worker holds), resuming each new one
+    /// after its checkpoint; `finishedElsewhere` are shards other workers read to their
+    /// end, so their children may start here. Cursors of shards no longer assigned stop.
+    public func assign(_ shards: Set<String>, finishedElsewhere: Set<String>) throws(SourceError) {
+        // A shard newly assigned resumes from its checkpoint now, which its last holder moved.
+        let previous = assigned ?? []
+        assigned = shards
+        finished.formUnion(finishedElsewhere)
+        cursors.removeAll { !shards.contains($0.shard.shardId) || !previous.contains($0.shard.shardId) }
+        emptyAtChange = nil
+        try refreshShards(saved: checkpointStore.checkpoints(consumer: name))
+    }
 
     /// Reads what is available, up to `limitPerShard` records from each shard whose
     /// read limit allows a read now.
@@ -132,7 +150,7 @@ public final class StreamReader {
         nextListMillis = now() + Self.listIntervalMillis
         known = Dictionary(shards.map { ($0.shardId, $0) }, uniquingKeysWith: { first, _ in first })
         let reading = Set(cursors.map(\.shard.shardId))
-        for shard in shards where !reading.contains(shard.shardId) && !finished.contains(shard.shardId) {
+        for shard in shards where !reading.contains(shard.shardId) && !finished.contains(shard.shardId) && assigned?.contains(shard.shardId) != false {
             let checkpoint = saved[shard.shardId]
             if let ending = shard.endingSequenceNumber, let checkpoint, checkpoint >= ending {
                 finished.insert(shard.shardId)

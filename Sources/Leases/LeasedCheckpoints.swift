@@ -1,0 +1,72 @@
+import AWSClient
+import Synchronization
+import StreamReading
+
+/// A worker's leases as the `CheckpointStore` its readers use: the positions are the
+/// leases' checkpoints in the table (one table per application, as with the KCL, so the
+/// consumer name is not part of the key), and a position is kept only for a lease this
+/// worker still holds. The coordinator lives inside a lock, so the worker's loop and its
+/// readers may call from different threads.
+public final class LeasedCheckpoints: CheckpointStore {
+    private let coordinator: Mutex<LeaseCoordinator>
+
+    public init(worker: String, table: LeaseTable, settings: LeaseCoordinator.Settings = .standard) {
+        coordinator = Mutex(LeaseCoordinator(worker: worker, table: table, settings: settings))
+    }
+
+    /// What the worker reads now: the shards it holds, and the shards finished anywhere.
+    public struct Assignment: Sendable, Equatable {
+        public var held: Set<String>
+        public var finished: Set<String>
+    }
+
+    public func syncShards(_ shards: [SourceShard]) throws(AWSCallError) -> [String] {
+        try coordinator.withLock { coordinator throws(AWSCallError) in try coordinator.syncShards(shards) }
+    }
+
+    public func tick(now: Int64) throws(AWSCallError) -> LeaseCoordinator.Changes {
+        try coordinator.withLock { coordinator throws(AWSCallError) in try coordinator.tick(now: now) }
+    }
+
+    public var assignment: Assignment {
+        coordinator.withLock { coordinator in
+            Assignment(held: Set(coordinator.heldKeys), finished: Set(coordinator.lastSeen.filter(\.isFinished).map(\.leaseKey)))
+        }
+    }
+
+    /// Marks a held shard read to its end and everything in it delivered; false when the
+    /// lease has moved on.
+    public func finish(_ shardId: String) throws(AWSCallError) -> Bool {
+        try coordinator.withLock { coordinator throws(AWSCallError) in try coordinator.checkpoint(shardId, at: Lease.shardEnd) }
+    }
+
+    public func releaseAll() throws(AWSCallError) {
+        try coordinator.withLock { coordinator throws(AWSCallError) in try coordinator.releaseAll() }
+    }
+
+    public func checkpoints(consumer: String) throws(SourceError) -> [String: RecordSequence] {
+        coordinator.withLock { coordinator in
+            var positions: [String: RecordSequence] = [:]
+            for (key, lease) in coordinator.held {
+                if let sequence = RecordSequence(lease.checkpoint) { positions[key] = sequence }
+            }
+            return positions
+        }
+    }
+
+    /// Moves each held lease's checkpoint forward; positions of leases lost meanwhile are
+    /// dropped (their new holder reads on from the last checkpoint, and merges are idempotent).
+    public func save(consumer: String, _ positions: [String: RecordSequence]) throws(SourceError) {
+        do throws(AWSCallError) {
+            try coordinator.withLock { coordinator throws(AWSCallError) in
+                for key in positions.keys.sorted() {
+                    guard let lease = coordinator.held[key], let position = positions[key] else { continue }
+                    if let current = RecordSequence(lease.checkpoint), current >= position { continue }
+                    _ = try coordinator.checkpoint(key, at: position.text)
+                }
+            }
+        } catch {
+            throw .failure("cannot keep checkpoints in the lease table: \(error.message)")
+        }
+    }
+}
