@@ -51,6 +51,8 @@ let package = Package(
                 "KinesisWire", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
+        // Buckets on S3: history files written by many workers with conditional writes.
+        .target(name: "S3Storage", dependencies: ["AWSClient", "HistoryFile", "Storage"]),
         // KCL-style leases in DynamoDB: workers share a stream's shards (design, "Where the design is going" 4).
         .target(name: "Leases", dependencies: ["AWSClient", "StreamReading"]),
         // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
@@ -133,6 +135,7 @@ let package = Package(
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SigV4", "AlleycatTesting"]),
+        .testTarget(name: "S3StorageTests", dependencies: ["S3Storage", "AWSClient", "HistoryFile", "RaceModel", "AlleycatTesting"]),
         .testTarget(
             name: "LeasesTests",
             dependencies: ["Leases", "AWSClient", "StreamReading", "AlleycatTesting", "KinesisClient", "KinesisAPI", "KinesisStream", "KinesisWire"]),
