@@ -138,7 +138,10 @@ let package = Package(
         .testTarget(name: "S3StorageTests", dependencies: ["S3Storage", "AWSClient", "HistoryFile", "RaceModel", "AlleycatTesting"]),
         .testTarget(
             name: "LeasesTests",
-            dependencies: ["Leases", "AWSClient", "StreamReading", "AlleycatTesting", "KinesisClient", "KinesisAPI", "KinesisStream", "KinesisWire"]),
+            dependencies: [
+                "Leases", "AWSClient", "StreamReading", "AlleycatTesting", "KinesisClient", "KinesisAPI", "KinesisStream", "KinesisWire", "Firehose",
+                "Storage", "RaceModel",
+            ]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(
             name: "MQTTTests",

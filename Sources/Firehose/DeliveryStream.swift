@@ -25,6 +25,8 @@ public final class DeliveryStream: Sendable {
     public let processor: any RecordProcessor
     private let clock: any EpochClock
     private let checkpoints: any CheckpointStore
+    /// The shards this stage may read, when workers share the stream; nil reads every shard.
+    private let assignment: (any ShardAssignment)?
     private let driver: Mutex<Driver>
 
     // Shared with the workers.
@@ -36,7 +38,7 @@ public final class DeliveryStream: Sendable {
     private struct Shared {
         var metrics = DeliveryMetrics()
         /// Deliveries finished out of order, waiting for the ones before them.
-        var finished: [Int: [String: RecordSequence]] = [:]
+        var finished: [Int: (positions: [String: RecordSequence], endedShards: [String])] = [:]
         var committedThrough = -1
         /// Deliveries that failed, waiting for `health.retryAtMillis`.
         var waiting: [Job] = []
@@ -46,12 +48,16 @@ public final class DeliveryStream: Sendable {
     }
 
     /// Reads `source` as consumer `configuration.consumerName`, resuming after its
-    /// position in `checkpoints` (from the oldest record when it has none).
+    /// position in `checkpoints` (from the oldest record when it has none). With an
+    /// `assignment`, it reads only the shards assigned to it (a worker's leases), and says
+    /// when a closed shard it read to its end is wholly delivered.
     public init(
         configuration: DeliveryStreamConfiguration = DeliveryStreamConfiguration(), source: any StreamSource,
-        checkpoints: any CheckpointStore, processor: any RecordProcessor = AlleycatProcessor(), bucket: Bucket, clock: any EpochClock
+        checkpoints: any CheckpointStore, assignment: (any ShardAssignment)? = nil, processor: any RecordProcessor = AlleycatProcessor(),
+        bucket: Bucket, clock: any EpochClock
     ) throws {
         self.configuration = configuration
+        self.assignment = assignment
         self.bucket = bucket
         self.processor = processor
         self.clock = clock
@@ -114,6 +120,8 @@ public final class DeliveryStream: Sendable {
         var firstFailed: StreamRecord?
         var oldestArrival: Int64 = .max
         var positions: [String: RecordSequence] = [:]
+        /// Shards read to their end whose last records are in the buffer (or delivered before).
+        var endedShards: [String] = []
         var nextRecordId = 0
         var nextDeliveryNumber = 0
         /// The read error last logged, so a failing source is logged once and once more when it recovers.
@@ -130,9 +138,18 @@ public final class DeliveryStream: Sendable {
 
         mutating func pump(stage: DeliveryStream) {
             let configuration = stage.configuration
+            if let assignment = stage.assignment {
+                let shards = assignment.shards(nowMillis: stage.clock.nowMillis())
+                do throws(SourceError) {
+                    try reader.assign(shards.held, finishedElsewhere: shards.finished)
+                } catch {
+                    logLine("firehose: cannot start reading its leased shards of \(reader.source.sourceName): \(error.message); retrying")
+                }
+            }
             while true {
                 let records = reader.poll()
                 reportReadError(stage: stage)
+                if stage.assignment != nil { endedShards += reader.takeEndedShards() }
                 if records.isEmpty { break }
                 stage.shared.withLock { $0.metrics.recordsIn += records.count }
                 var start = 0
@@ -148,6 +165,9 @@ public final class DeliveryStream: Sendable {
                 }
             }
             if let started = bufferStartedAt, stage.clock.nowMillis() - started >= configuration.bufferingHints.intervalMillis {
+                deliver(stage: stage)
+            } else if bufferStartedAt == nil && !endedShards.isEmpty {
+                // Nothing buffered: the ended shards' records are all in deliveries already made.
                 deliver(stage: stage)
             }
         }
@@ -268,7 +288,7 @@ public final class DeliveryStream: Sendable {
 
         /// Hands what is buffered to a worker (or writes it here with one delivery at a time).
         mutating func deliver(stage: DeliveryStream) {
-            guard bufferStartedAt != nil else { return }
+            guard bufferStartedAt != nil || !endedShards.isEmpty else { return }
             let name = stage.configuration.name
             let seed = stage.configuration.objectKeySeed
             var objects: [Object] = []
@@ -284,7 +304,8 @@ public final class DeliveryStream: Sendable {
                     firstSequenceNumber: first.sequenceNumber, seed: seed)
                 objects.append(Object(key: key, bytes: failedLines, isFailedRecords: true))
             }
-            let job = Job(number: nextDeliveryNumber, objects: objects, oldestArrival: oldestArrival, positions: positions)
+            let job = Job(number: nextDeliveryNumber, objects: objects, oldestArrival: oldestArrival, positions: positions, endedShards: endedShards)
+            endedShards = []
             nextDeliveryNumber += 1
             buffer = []
             buffer.reserveCapacity(sizeHint + (64 << 10))
@@ -304,6 +325,7 @@ public final class DeliveryStream: Sendable {
         var objects: [Object]
         var oldestArrival: Int64
         var positions: [String: RecordSequence]
+        var endedShards: [String]
     }
 
     /// One object of a delivery: compressed once, kept compressed while it waits for a retry.
@@ -367,20 +389,24 @@ public final class DeliveryStream: Sendable {
             job.objects[index] = object
         }
         let now = clock.nowMillis()
-        let latency = now - job.oldestArrival
-        let (commit, recovered) = shared.withLock { shared in
-            shared.metrics.deliveryLatencyMillis.append(latency)
-            shared.finished[job.number] = job.positions
+        // A job with no objects only carries shards ended after everything before it was delivered.
+        let latency = job.objects.isEmpty ? nil : now - job.oldestArrival
+        let (commit, ended, recovered) = shared.withLock { shared in
+            if let latency { shared.metrics.deliveryLatencyMillis.append(latency) }
+            shared.finished[job.number] = (job.positions, job.endedShards)
             // Positions only advance through deliveries that all succeeded, in order.
             var through: [String: RecordSequence]?
+            var ended: [String] = []
             while let next = shared.finished.removeValue(forKey: shared.committedThrough + 1) {
                 shared.committedThrough += 1
-                through = next
+                through = next.positions
+                ended += next.endedShards
             }
-            return (through, shared.waiting.isEmpty ? shared.health.recovered(nowMillis: now) : nil)
+            return (through, ended, shared.waiting.isEmpty ? shared.health.recovered(nowMillis: now) : nil)
         }
         if let recovered { logLine("firehose: delivering again after \(recovered)") }
         if let commit { saveCheckpoint(commit) }
+        for shardId in ended { assignment?.shardFinished(shardId) }
     }
 
     private func failed(_ job: Job, key: String, error: FileError) {

@@ -7,8 +7,12 @@ import StreamReading
 /// consumer name is not part of the key), and a position is kept only for a lease this
 /// worker still holds. The coordinator lives inside a lock, so the worker's loop and its
 /// readers may call from different threads.
-public final class LeasedCheckpoints: CheckpointStore {
+public final class LeasedCheckpoints: CheckpointStore, ShardAssignment {
     private let coordinator: Mutex<LeaseCoordinator>
+    private let problem = Mutex<String?>(nil)
+
+    /// Why the lease table could not be read or written at the last try (nil once it could).
+    public var lastProblem: String? { problem.withLock { $0 } }
 
     public init(worker: String, table: LeaseTable, settings: LeaseCoordinator.Settings = .standard) {
         coordinator = Mutex(LeaseCoordinator(worker: worker, table: table, settings: settings))
@@ -42,6 +46,28 @@ public final class LeasedCheckpoints: CheckpointStore {
 
     public func releaseAll() throws(AWSCallError) {
         try coordinator.withLock { coordinator throws(AWSCallError) in try coordinator.releaseAll() }
+    }
+
+    /// As a reader's assignment: renews and takes leases as they fall due, then says what
+    /// is held. A table that cannot be reached leaves the leases as they were (they expire
+    /// in their own time if it stays away) and is reported in `lastProblem`.
+    public func shards(nowMillis: Int64) -> (held: Set<String>, finished: Set<String>) {
+        do throws(AWSCallError) {
+            _ = try tick(now: nowMillis)
+            problem.withLock { $0 = nil }
+        } catch {
+            problem.withLock { $0 = error.message }
+        }
+        let assignment = assignment
+        return (assignment.held, assignment.finished)
+    }
+
+    public func shardFinished(_ shardId: String) {
+        do throws(AWSCallError) {
+            _ = try finish(shardId)
+        } catch {
+            problem.withLock { $0 = error.message }
+        }
     }
 
     public func checkpoints(consumer: String) throws(SourceError) -> [String: RecordSequence] {

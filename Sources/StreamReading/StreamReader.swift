@@ -24,6 +24,8 @@ public final class StreamReader {
     private var cursors: [Cursor] = []
     /// Shards read to their end (closed), whose children may start.
     private var finished: Set<String> = []
+    /// Shards this reader read to their end since `takeEndedShards()` last asked.
+    private var ended: [String] = []
     /// Every shard the source listed last time, by id.
     private var known: [String: SourceShard] = [:]
     private var nextListMillis: Int64 = .min
@@ -55,8 +57,12 @@ public final class StreamReader {
     /// The shards being read now.
     public var shardIds: [String] { cursors.map(\.shard.shardId) }
 
-    /// Shards this reader has read to their end.
-    public var finishedShardIds: Set<String> { finished }
+    /// The shards read to their end (the records of each are in what `poll` returned) since
+    /// the last call, so a consumer can say so once it has delivered them.
+    public func takeEndedShards() -> [String] {
+        defer { ended = [] }
+        return ended
+    }
 
     /// Reads only `shards` from now on (the leases a worker holds), resuming each new one
     /// after its checkpoint; `finishedElsewhere` are shards other workers read to their
@@ -98,6 +104,7 @@ public final class StreamReader {
                 if all.isEmpty { all = batch.records } else { all.append(contentsOf: batch.records) }
                 if batch.next == nil {
                     finished.insert(cursors[index].shard.shardId)
+                    ended.append(cursors[index].shard.shardId)
                     closedOne = true
                 }
                 if !batch.records.isEmpty || batch.next == nil { foundNothing = false }

@@ -114,3 +114,13 @@ public protocol CheckpointStore: AnyObject, Sendable {
     /// Moves the consumer's positions forward (never back) and returns once they are kept.
     func save(consumer: String, _ positions: [String: RecordSequence]) throws(SourceError)
 }
+
+/// Which shards a reader may read when workers share a stream (leases): the reader's loop
+/// asks before each read, and reports each shard it read to its end once every record of
+/// it is delivered and checkpointed.
+public protocol ShardAssignment: AnyObject, Sendable {
+    /// The shards to read now, and the shards finished anywhere (whose children may start).
+    func shards(nowMillis: Int64) -> (held: Set<String>, finished: Set<String>)
+    /// Every record of `shardId` (closed, read to its end) is delivered and checkpointed.
+    func shardFinished(_ shardId: String)
+}
