@@ -5,14 +5,8 @@ import Testing
 /// The S3 and DynamoDB clients against a real `moto_server` (S3 and DynamoDB on one port).
 @Suite(.timeLimit(.minutes(3)))
 struct MotoClientTests {
-    static func started() throws -> MotoServer {
-        let moto = try MotoServer()
-        try moto.client(streamName: "unused").shutdown()  // waits until it answers
-        return moto
-    }
-
     @Test func s3ObjectsAreWrittenReadListedAndWrittenConditionally() throws {
-        let moto = try Self.started()
+        let moto = try MotoServer.started()
         defer { moto.stop() }
         let s3 = S3Client(configuration: try moto.configuration(.s3))
         defer { s3.shutdown() }
@@ -52,7 +46,7 @@ struct MotoClientTests {
     }
 
     @Test func dynamoDBItemsAreWrittenOnlyWhenTheirConditionHolds() throws {
-        let moto = try Self.started()
+        let moto = try MotoServer.started()
         defer { moto.stop() }
         let dynamo = DynamoDBClient(configuration: try moto.configuration(.dynamodb))
         defer { dynamo.shutdown() }

@@ -50,6 +50,13 @@ public final class MotoServer {
             region: "us-east-1", endpoint: endpoint, service: service)
     }
 
+    /// A server that answers already, for tests of clients other than Kinesis's.
+    public static func started() throws -> MotoServer {
+        let moto = try MotoServer()
+        try moto.client(streamName: "unused").shutdown()  // waits until it answers
+        return moto
+    }
+
     /// A client of the server; waits until the server answers.
     public func client(streamName: String) throws -> KinesisClient {
         let client = KinesisClient(configuration: try configuration(), streamName: streamName, requestTimeoutMillis: 5_000)

@@ -14,8 +14,7 @@ struct LeaseCoordinatorTests {
         let table: LeaseTable
 
         init() throws {
-            moto = try MotoServer()
-            try moto.client(streamName: "unused").shutdown()  // waits until it answers
+            moto = try MotoServer.started()
             dynamo = DynamoDBClient(configuration: try moto.configuration(.dynamodb))
             table = LeaseTable(name: "race-leases", dynamo: dynamo)
             try table.createIfMissing(sleep: { _ in })

@@ -16,9 +16,8 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct LeasedFirehoseTests {
     @Test func firehosesOnLeasesDeliverEveryRecordOnceAcrossAReshard() throws {
-        let moto = try MotoServer()
+        let moto = try MotoServer.started()
         defer { moto.stop() }
-        try moto.client(streamName: "unused").shutdown()  // waits until it answers
         let dynamo = DynamoDBClient(configuration: try moto.configuration(.dynamodb))
         defer { dynamo.shutdown() }
         let table = LeaseTable(name: "firehose-leases", dynamo: dynamo)

@@ -16,9 +16,8 @@ struct S3HistoryFilesTests {
     }
 
     @Test func aWriterThatLosesTheRaceFoldsAgainAndNothingIsLost() throws {
-        let moto = try MotoServer()
+        let moto = try MotoServer.started()
         defer { moto.stop() }
-        try moto.client(streamName: "unused").shutdown()  // waits until it answers
         let s3 = S3Client(configuration: try moto.configuration(.s3))
         defer { s3.shutdown() }
         try s3.createBucket("history")
