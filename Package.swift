@@ -105,7 +105,7 @@ let package = Package(
             name: "alleycat",
             dependencies: [
                 "Pipeline", "Service", "RaceStore", "Leaderboard", "HistoryFile", "RaceModel", "Simulator", "Firehose", "KinesisStream",
-                "StreamReading", "KinesisClient", "AWSClient", "MQTT", "MQTTWire",
+                "StreamReading", "KinesisClient", "AWSClient", "Leases", "MQTT", "MQTTWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "AWSClient", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "AWSClient", "Leases", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

@@ -10,12 +10,21 @@ import StreamReading
 public final class LeasedCheckpoints: CheckpointStore, ShardAssignment {
     private let coordinator: Mutex<LeaseCoordinator>
     private let problem = Mutex<String?>(nil)
+    /// Lists the stream's shards, so leases are made for the children of a reshard.
+    private let shardLister: (@Sendable () throws(SourceError) -> [SourceShard])?
+    private let nextSyncMillis = Mutex<Int64>(.min)
+    /// The stream's shards are listed again this often (as the reader lists them).
+    public static let syncIntervalMillis: Int64 = 10_000
 
     /// Why the lease table could not be read or written at the last try (nil once it could).
     public var lastProblem: String? { problem.withLock { $0 } }
 
-    public init(worker: String, table: LeaseTable, settings: LeaseCoordinator.Settings = .standard) {
+    public init(
+        worker: String, table: LeaseTable, settings: LeaseCoordinator.Settings = .standard,
+        shardLister: (@Sendable () throws(SourceError) -> [SourceShard])? = nil
+    ) {
         coordinator = Mutex(LeaseCoordinator(worker: worker, table: table, settings: settings))
+        self.shardLister = shardLister
     }
 
     /// What the worker reads now: the shards it holds, and the shards finished anywhere.
@@ -52,9 +61,18 @@ public final class LeasedCheckpoints: CheckpointStore, ShardAssignment {
     /// is held. A table that cannot be reached leaves the leases as they were (they expire
     /// in their own time if it stays away) and is reported in `lastProblem`.
     public func shards(nowMillis: Int64) -> (held: Set<String>, finished: Set<String>) {
+        var listing: String?
+        if let shardLister, nextSyncMillis.withLock({ $0 <= nowMillis }) {
+            do {
+                _ = try syncShards(try shardLister())
+                nextSyncMillis.withLock { $0 = nowMillis + Self.syncIntervalMillis }
+            } catch {
+                listing = "cannot make leases for the stream's shards: \(error)"
+            }
+        }
         do throws(AWSCallError) {
             _ = try tick(now: nowMillis)
-            problem.withLock { $0 = nil }
+            problem.withLock { $0 = listing }
         } catch {
             problem.withLock { $0 = error.message }
         }

@@ -16,6 +16,8 @@ public final class PipelineStages: Sendable {
     /// What the consumers read, and where they keep their positions.
     public let source: any StreamSource
     public let checkpoints: any CheckpointStore
+    /// The firehose's shards and positions when it shares the stream with other workers.
+    public let leases: (any CheckpointStore & ShardAssignment)?
     public let deliveryBucket: Bucket
     public let historyBucket: Bucket
     public let store: RaceStore
@@ -36,7 +38,9 @@ public final class PipelineStages: Sendable {
         /// removed when the process ends.
         case scratch
         /// A stream somewhere else (a Kinesis endpoint), with positions kept by this process.
-        case remote(any StreamSource, checkpoints: any CheckpointStore)
+        /// `leases` (a worker sharing the stream with others) give the firehose its shards
+        /// and keep its positions; the other consumers read every shard, keeping theirs in `checkpoints`.
+        case remote(any StreamSource, checkpoints: any CheckpointStore, leases: (any CheckpointStore & ShardAssignment)? = nil)
     }
 
     /// `processor` is the firehose's transform (nil: the built-in one, with the race length's rules).
@@ -56,7 +60,7 @@ public final class PipelineStages: Sendable {
                 cacheBytes: cacheBytes, clock: clock, report: report)
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
-            (source, checkpoints) = (embedded, embedded)
+            (source, checkpoints, leases) = (embedded, embedded, nil)
         case .scratch:
             try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
             let stream = try KinesisStream(
@@ -64,10 +68,10 @@ public final class PipelineStages: Sendable {
                 cacheBytes: cacheBytes, clock: clock)
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
-            (source, checkpoints) = (embedded, embedded)
-        case let .remote(remote, store):
+            (source, checkpoints, leases) = (embedded, embedded, nil)
+        case let .remote(remote, store, shared):
             stream = nil
-            (source, checkpoints) = (remote, store)
+            (source, checkpoints, leases) = (remote, store, shared)
         }
         deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
         historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
@@ -84,7 +88,8 @@ public final class PipelineStages: Sendable {
         var firehose = firehose
         firehose.plausibility = plausibility
         self.firehose = try DeliveryStream(
-            configuration: firehose, source: source, checkpoints: checkpoints, processor: processor ?? AlleycatProcessor(rules: rules),
+            configuration: firehose, source: source, checkpoints: leases ?? checkpoints, assignment: leases,
+            processor: processor ?? AlleycatProcessor(rules: rules),
             bucket: deliveryBucket, clock: clock)
     }
 

@@ -65,7 +65,7 @@ public final class AlleycatService: Sendable {
         /// Riders per class in each results message.
         public var mqttResultsLimit = 10
         /// Read a stream somewhere else instead of hosting one (`--source`).
-        public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore)?
+        public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore, leases: (any CheckpointStore & ShardAssignment)?)?
 
         public init() {}
     }
@@ -104,7 +104,7 @@ public final class AlleycatService: Sendable {
     public init(configuration: Configuration, clock: any EpochClock = SystemClock()) throws {
         self.configuration = configuration
         self.clock = clock
-        let setup: PipelineStages.StreamSetup = configuration.remoteSource.map { .remote($0.source, checkpoints: $0.checkpoints) }
+        let setup: PipelineStages.StreamSetup = configuration.remoteSource.map { .remote($0.source, checkpoints: $0.checkpoints, leases: $0.leases) }
             ?? (configuration.durable ? .durable : .scratch)
         stages = try PipelineStages(
             layout: configuration.layout, setup: setup, streamName: configuration.streamName, shards: configuration.shards,

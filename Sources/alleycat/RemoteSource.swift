@@ -1,16 +1,29 @@
 import AWSClient
 import KinesisClient
+import Leases
 import Pipeline
 import StreamReading
 
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// `serve --source URL`: the Kinesis stream at URL, read with the credentials and region
 /// of the standard AWS variables, its consumers' positions kept under DATA/checkpoints.
+/// With `--lease-table`, the firehose shares the stream's shards with other workers
+/// through leases in that DynamoDB table (`AWS_ENDPOINT_URL_DYNAMODB`, else
+/// `AWS_ENDPOINT_URL`, else DynamoDB in the region), which also keep its positions.
 enum RemoteSource {
-    static func open(endpoint: String, stream: String, layout: DataLayout) throws -> (source: any StreamSource, checkpoints: any CheckpointStore) {
+    static func open(
+        endpoint: String, stream: String, layout: DataLayout, leaseTable: String? = nil, workerId: String? = nil
+    ) throws -> (source: any StreamSource, checkpoints: any CheckpointStore, leases: (any CheckpointStore & ShardAssignment)?) {
+        let environment = AWSConfiguration.processEnvironment()
         let configuration: AWSConfiguration
         do {
-            let environment = try AWSConfiguration(environment: AWSConfiguration.processEnvironment())
-            configuration = try AWSConfiguration(credentials: environment.credentials, region: environment.region, endpoint: endpoint)
+            let fromEnvironment = try AWSConfiguration(environment: environment)
+            configuration = try AWSConfiguration(credentials: fromEnvironment.credentials, region: fromEnvironment.region, endpoint: endpoint)
         } catch {
             throw UserError("--source \(endpoint): \(error.message)")
         }
@@ -24,6 +37,32 @@ enum RemoteSource {
         }
         print("source \(client.sourceName): \(shards.count) shard(s)")
         let checkpoints = try FileCheckpointStore(directory: layout.checkpointsDirectory, sourceName: client.sourceName)
-        return (client, checkpoints)
+        guard let leaseTable else { return (client, checkpoints, nil) }
+
+        let worker = workerId ?? defaultWorkerId()
+        let dynamo: DynamoDBClient
+        do {
+            dynamo = DynamoDBClient(configuration: try AWSConfiguration(environment: environment, service: .dynamodb))
+        } catch {
+            throw UserError("--lease-table \(leaseTable): \(error.message)")
+        }
+        let table = LeaseTable(name: leaseTable, dynamo: dynamo)
+        let leases = LeasedCheckpoints(worker: worker, table: table, shardLister: { () throws(SourceError) in try client.listShards() })
+        do {
+            try table.createIfMissing(sleep: { usleep(UInt32($0) * 1000) })
+            let created = try leases.syncShards(shards)
+            print("leases in \(leaseTable) at \(dynamo.endpoint): worker \(worker), \(created.count) lease(s) created")
+        } catch {
+            throw UserError("--lease-table \(leaseTable): \(error.message)")
+        }
+        return (client, checkpoints, leases)
+    }
+
+    /// `HOST-PID`: unique among the workers of one machine, and says where each runs.
+    static func defaultWorkerId() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(host.isEmpty ? "worker" : host)-\(getpid())"
     }
 }

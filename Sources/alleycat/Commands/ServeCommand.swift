@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KinesisStream
+import Leases
 import Pipeline
 import RaceModel
 import Service
@@ -100,6 +101,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("source-stream"), help: "The stream to read at --source.")
     var sourceStream = KinesisStream.defaultName
 
+    @Option(name: .customLong("lease-table"), help: "With --source: share the stream's shards with other workers through KCL-style leases in this DynamoDB table (made when missing; AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL, else DynamoDB in AWS_REGION). The firehose reads only the shards this worker leases, its positions kept in the leases; rankings read every shard.")
+    var leaseTable: String?
+
+    @Option(name: .customLong("worker-id"), help: "With --lease-table: this worker's name in the leases (default HOST-PID).")
+    var workerId: String?
+
     @Option(name: .customLong("max-connections"), help: "HTTP connections served at once. Beyond them, --reserve-connections more may ask only for /health and /metrics; past those a new connection is answered 503 and closed.")
     var maxConnections = ConnectionLimits().maxConnections
 
@@ -158,6 +165,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--simulate-racers puts records into this service's own stream, and with --source it has none: send them to the source with alleycat-sim --endpoint")
             }
         }
+        if leaseTable != nil, source == nil {
+            throw ValidationError("--lease-table shares a stream read with --source among workers; give --source URL too")
+        }
+        if workerId != nil, leaseTable == nil {
+            throw ValidationError("--worker-id names this worker in the leases of --lease-table; give --lease-table NAME too")
+        }
         if mqtt.url != nil, source != nil {
             throw ValidationError("--mqtt puts messages into this service's own stream, and with --source it has none: point the bikes at the source's broker instead")
         }
@@ -205,7 +218,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.mqttResultsLimit = mqttResultsLimit
         }
         if let source {
-            configuration.remoteSource = try RemoteSource.open(endpoint: source, stream: sourceStream, layout: configuration.layout)
+            configuration.remoteSource = try RemoteSource.open(
+                endpoint: source, stream: sourceStream, layout: configuration.layout, leaseTable: leaseTable, workerId: workerId)
         }
         configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
         configuration.processor = try processing.processor(streamName: source == nil ? stream : sourceStream)
@@ -263,6 +277,15 @@ struct ServeCommand: AsyncParsableCommand {
         print("alleycat serve: stopping: delivering and merging what is buffered")
         fflush(nil)
         service.shutdown()
+        // Everything read is delivered now: hand the leases over, so other workers go on at once.
+        if let leases = service.stages.leases as? LeasedCheckpoints {
+            do {
+                try leases.releaseAll()
+                print("alleycat serve: leases handed back")
+            } catch {
+                print("alleycat serve: cannot hand the leases back (\(error)); other workers take them when they expire")
+            }
+        }
         let failing = service.health().stages.filter { $0.failure != nil }.map { "\($0.name): \($0.failure!.error)" }
         if failing.isEmpty {
             print("alleycat serve: stopped; everything buffered is delivered and merged")
