@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         // Buckets on S3: history files written by many workers with conditional writes.
-        .target(name: "S3Storage", dependencies: ["AWSClient", "HistoryFile", "Storage"]),
+        .target(name: "S3Storage", dependencies: ["AWSClient", "HistoryFile", "Storage", "Leaderboard"]),
         // KCL-style leases in DynamoDB: workers share a stream's shards (design, "Where the design is going" 4).
         .target(name: "Leases", dependencies: ["AWSClient", "StreamReading"]),
         // A StreamSource over the Kinesis JSON API (Amazon Kinesis, moto, another alleycat node), SigV4-signed.
@@ -105,7 +105,7 @@ let package = Package(
             name: "alleycat",
             dependencies: [
                 "Pipeline", "Service", "RaceStore", "Leaderboard", "HistoryFile", "RaceModel", "Simulator", "Firehose", "KinesisStream",
-                "StreamReading", "KinesisClient", "AWSClient", "Leases", "MQTT", "MQTTWire",
+                "StreamReading", "KinesisClient", "AWSClient", "Leases", "S3Storage", "MQTT", "MQTTWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "AWSClient", "Leases", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
+                "Pipeline", "Firehose", "KinesisStream", "StreamReading", "KinesisClient", "AWSClient", "Leases", "S3Storage", "SigV4", "KinesisAPI", "KinesisWire", "AlleycatTesting", "Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel", "Simulator", "alleycat",
                 "alleycat-sim",
             ]),
     ]

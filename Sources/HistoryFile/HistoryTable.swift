@@ -122,6 +122,19 @@ public struct HistoryTable: Sendable, Equatable {
         return columns[second - 1].values[Int(slot)]
     }
 
+    /// Keeps, for every racer and second, the larger of this table's and `other`'s record:
+    /// the union of two workers' merges. Returns whether anything changed.
+    @discardableResult
+    public mutating func fold(_ other: HistoryTable) -> Bool {
+        var changed = false
+        for second in stride(from: 1, through: other.seconds, by: 1) {
+            for record in other.records(atSecond: second) where fold(racerId: record.racerId, second: second, output: record.output) {
+                changed = true
+            }
+        }
+        return changed
+    }
+
     /// Every record at `second`, in no particular order.
     public func records(atSecond second: Int) -> [(racerId: Int, output: DecimalNumber)] {
         guard second >= 1, second <= columns.count else { return [] }

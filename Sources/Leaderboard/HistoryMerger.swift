@@ -35,6 +35,14 @@ public struct MergeReport: Sendable, Equatable {
     }
 }
 
+/// A second home for the history files (an S3 bucket other workers write to as well),
+/// kept up after every merge.
+public protocol HistoryMirror: Sendable {
+    /// Called after each merge, one merge at a time, with the tables of the classes it
+    /// changed. A mirror that cannot write keeps them and tries again at the next call.
+    func mirror(_ tables: [(classId: Int, table: HistoryTable)])
+}
+
 /// The all-time merger (contracts 4 and 5). Folds every record of each delivered
 /// object into the per-class, per-second, per-racer maximum, writes
 /// `class-N.gz` for each class touched (atomically), and commits race results
@@ -47,6 +55,7 @@ public final class HistoryMerger: Sendable {
     public let rules: RecordRules
     public let plausibility: Plausibility
     public let compressionLevel: Int32
+    public let mirror: (any HistoryMirror)?
     /// Held for a whole merge: merges run one at a time.
     private let state: Mutex<State>
     /// What readers see: the tables as of the last merge, and the totals. Kept apart
@@ -69,8 +78,9 @@ public final class HistoryMerger: Sendable {
     /// Loads the history files already in `historyBucket`, the store's ledger and its voids.
     public init(
         deliveryBucket: Bucket, historyBucket: Bucket, store: RaceStore, rules: RecordRules = .standard,
-        plausibility: Plausibility = .standard, compressionLevel: Int32 = 6
+        plausibility: Plausibility = .standard, compressionLevel: Int32 = 6, mirror: (any HistoryMirror)? = nil
     ) throws {
+        self.mirror = mirror
         self.deliveryBucket = deliveryBucket
         self.historyBucket = historyBucket
         self.store = store
@@ -184,6 +194,7 @@ public final class HistoryMerger: Sendable {
                 for (classId, table) in zip(classes, tables) { published.tables[classId] = table }
                 published.total.add(report)
             }
+            mirror?.mirror(Array(zip(classes, tables)).map { (classId: $0.0, table: $0.1) })
             return report
         }
     }

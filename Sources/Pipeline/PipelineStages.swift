@@ -48,7 +48,8 @@ public final class PipelineStages: Sendable {
         layout: DataLayout, setup: StreamSetup, streamName: String = KinesisStream.defaultName, shards: Int, shardLimits: ShardLimits = .kinesis,
         cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
         firehose: DeliveryStreamConfiguration, processor: (any RecordProcessor)? = nil, plausibility: Plausibility = .standard,
-        clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool, report: (String) -> Void = { _ in }
+        clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool, historyMirror: (any HistoryMirror)? = nil,
+        report: (String) -> Void = { _ in }
     ) throws {
         lock = try DataFolderLock(directory: layout.directory)
         self.plausibility = plausibility
@@ -79,7 +80,8 @@ public final class PipelineStages: Sendable {
         let rules = RecordRules(raceLength: raceLength)
         do {
             merger = try HistoryMerger(
-                deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules, plausibility: plausibility)
+                deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules, plausibility: plausibility,
+                mirror: historyMirror)
         } catch let damaged as DamagedHistoryFile {
             throw StartError("\(damaged): `alleycat repair --class \(damaged.classId) --data \(layout.directory)` rebuilds it from the delivered objects")
         }

@@ -64,6 +64,8 @@ public final class AlleycatService: Sendable {
         public var mqttResultsTopic = "alleycat-subscribe"
         /// Riders per class in each results message.
         public var mqttResultsLimit = 10
+        /// Where the merger also folds its history files (`--history s3://...`).
+        public var historyMirror: (any HistoryMirror)?
         /// Read a stream somewhere else instead of hosting one (`--source`).
         public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore, leases: (any CheckpointStore & ShardAssignment)?)?
 
@@ -111,7 +113,8 @@ public final class AlleycatService: Sendable {
             shardLimits: configuration.shardLimits,
             cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose,
             processor: configuration.processor, plausibility: configuration.plausibility, clock: clock,
-            mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, report: { print($0) })
+            mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, historyMirror: configuration.historyMirror,
+            report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(
             raceLength: configuration.raceLength, plausibility: configuration.plausibility, history: { merger.table(classId: $0) })

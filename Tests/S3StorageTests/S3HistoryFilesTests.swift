@@ -3,6 +3,7 @@ import AlleycatTesting
 import HistoryFile
 import RaceModel
 import Storage
+import Synchronization
 import Testing
 
 @testable import S3Storage
@@ -64,5 +65,52 @@ struct S3HistoryFilesTests {
             #expect(error.description.hasSuffix("); move it aside and run alleycat rebuild"))
         }
         #expect(try s3.getObject("history", key: "all-time/class-3.gz")?.bytes == Array("not gzip".utf8))
+    }
+
+    @Test func aMirrorKeepsWhatItCannotWriteAndWritesItLater() throws {
+        let moto = try MotoServer.started()
+        defer { moto.stop() }
+        let s3 = S3Client(configuration: try moto.configuration(.s3))
+        defer { s3.shutdown() }
+        let lines = Mutex<[String]>([])
+        let mirror = S3HistoryMirror(files: S3HistoryFiles(s3: s3, bucket: "later", prefix: "h/"), log: { line in lines.withLock { $0.append(line) } })
+        var first = HistoryTable()
+        first.fold(racerId: 1, second: 1, output: Self.output("10"))
+        var newer = first
+        newer.fold(racerId: 2, second: 3, output: Self.output("30.5"))
+
+        // No bucket yet: both classes stay pending, and the failure is logged once.
+        mirror.mirror([(classId: 1, table: first), (classId: 2, table: first)])
+        mirror.mirror([(classId: 1, table: newer)])
+        #expect(mirror.pendingClasses == [1, 2])
+        #expect(mirror.lastProblem?.hasPrefix("S3 GetObject of s3://later/h/class-1.gz at \(moto.endpoint) failed with NoSuchBucket: ") == true)
+        #expect(lines.withLock { $0.count } == 1)
+        #expect(lines.withLock { $0.first?.hasPrefix("history: cannot write class 1 to s3://later/h/: ") } == true)
+
+        try s3.createBucket("later")
+        #expect(mirror.flush())
+        #expect(mirror.pendingClasses == [])
+        #expect(mirror.lastProblem == nil)
+        #expect(lines.withLock { $0.last } == "history: writing to s3://later/h/ again")
+        #expect(try mirror.files.table(classId: 1) == newer)
+        #expect(try mirror.files.table(classId: 2) == first)
+    }
+
+    @Test func foldingATableKeepsTheLargerOfEachRecord() {
+        var a = HistoryTable()
+        a.fold(racerId: 1, second: 1, output: Self.output("10"))
+        a.fold(racerId: 1, second: 2, output: Self.output("5"))
+        var b = HistoryTable()
+        b.fold(racerId: 1, second: 2, output: Self.output("7.25"))
+        b.fold(racerId: 3, second: 4, output: Self.output("1"))
+        let changed = a.fold(b)
+        let again = a.fold(b)
+        #expect(changed)
+        #expect(!again)
+        #expect(a.racerIds == [1, 3])
+        #expect(a.best(racerId: 1, second: 1) == Self.output("10"))
+        #expect(a.best(racerId: 1, second: 2) == Self.output("7.25"))
+        #expect(a.best(racerId: 3, second: 4) == Self.output("1"))
+        #expect(a.seconds == 4)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KinesisStream
 import Leases
+import S3Storage
 import Pipeline
 import RaceModel
 import Service
@@ -106,6 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("worker-id"), help: "With --lease-table: this worker's name in the leases (default HOST-PID).")
     var workerId: String?
+
+    @Option(name: .customLong("history"), help: "Also fold the history files into s3://BUCKET/PREFIX after every merge, with conditional writes, so workers that share a stream (--lease-table) build one set of files there (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else S3 in AWS_REGION; the bucket must exist).")
+    var history: String?
 
     @Option(name: .customLong("max-connections"), help: "HTTP connections served at once. Beyond them, --reserve-connections more may ask only for /health and /metrics; past those a new connection is answered 503 and closed.")
     var maxConnections = ConnectionLimits().maxConnections
@@ -221,6 +225,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.remoteSource = try RemoteSource.open(
                 endpoint: source, stream: sourceStream, layout: configuration.layout, leaseTable: leaseTable, workerId: workerId)
         }
+        let mirror = try history.map { try S3Location.mirror($0) }
+        configuration.historyMirror = mirror
         configuration.raceLength = max(simulateSeconds, RaceSchedule.defaultRaceLength)
         configuration.processor = try processing.processor(streamName: source == nil ? stream : sourceStream)
         let service = try AlleycatService(configuration: configuration, clock: clock)
@@ -277,6 +283,9 @@ struct ServeCommand: AsyncParsableCommand {
         print("alleycat serve: stopping: delivering and merging what is buffered")
         fflush(nil)
         service.shutdown()
+        if let mirror, !mirror.flush() {
+            print("alleycat serve: class(es) \(mirror.pendingClasses) not written to \(history!): \(mirror.lastProblem ?? ""); `alleycat serve` writes them at its next merge")
+        }
         // Everything read is delivered now: hand the leases over, so other workers go on at once.
         if let leases = service.stages.leases as? LeasedCheckpoints {
             do {
