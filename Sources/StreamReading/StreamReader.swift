@@ -33,6 +33,7 @@ public final class StreamReader {
     private var emptyAtChange: UInt64?
     /// The shards this reader may read, when leases share them among workers; nil is every shard.
     private var assigned: Set<String>?
+    private var assignmentStarted = false
     /// The last error a read met, for health reports; nil after a read that worked.
     public private(set) var lastError: SourceError?
 
@@ -68,13 +69,18 @@ public final class StreamReader {
     /// after its checkpoint; `finishedElsewhere` are shards other workers read to their
     /// end, so their children may start here. Cursors of shards no longer assigned stop.
     public func assign(_ shards: Set<String>, finishedElsewhere: Set<String>) throws(SourceError) {
+        // Unchanged (the usual case, asked before every read): no call to the source.
+        if shards == assigned && finishedElsewhere.isSubset(of: finished) && assignmentStarted { return }
         // A shard newly assigned resumes from its checkpoint now, which its last holder moved.
         let previous = assigned ?? []
         assigned = shards
         finished.formUnion(finishedElsewhere)
         cursors.removeAll { !shards.contains($0.shard.shardId) || !previous.contains($0.shard.shardId) }
         emptyAtChange = nil
+        // Until the shards are listed and started, every call tries again.
+        assignmentStarted = false
         try refreshShards(saved: checkpointStore.checkpoints(consumer: name))
+        assignmentStarted = true
     }
 
     /// Reads what is available, up to `limitPerShard` records from each shard whose

@@ -29,7 +29,10 @@ private final class ScriptedSource: StreamSource, CheckpointStore {
     var changeCount: UInt64? { script.withLock { $0.change } }
 
     func listShards() throws(SourceError) -> [SourceShard] {
-        script.withLock { $0.shards }
+        script.withLock { script in
+            script.calls.append("list")
+            return script.shards
+        }
     }
 
     func iterator(shardId: String, start: StartPosition) throws(SourceError) -> SourceIterator {
@@ -120,6 +123,32 @@ private final class ScriptedSource: StreamSource, CheckpointStore {
         #expect(source.script.withLock { $0.calls.filter { $0.hasPrefix("iterator") } } == [
             "iterator shard-0 atTimestamp(millis: 5)", "iterator shard-1 trimHorizon", "iterator shard-2 trimHorizon",
         ])
+    }
+
+    /// A worker's reader reads only its leased shards, each from the checkpoint its last
+    /// holder kept, and a child whose parent another worker finished; an unchanged
+    /// assignment costs no call to the source.
+    @Test func anAssignedReaderReadsOnlyItsShardsFromTheirCheckpoints() throws {
+        let source = resharded()
+        let reader = try StreamReader(name: "firehose", source: source, checkpoints: source, now: { 0 })
+        source.script.withLock { $0.calls = [] }
+        try reader.assign(["shard-2"], finishedElsewhere: ["shard-0"])
+        #expect(reader.shardIds == ["shard-2"])
+        #expect(source.script.withLock { $0.calls } == ["list", "iterator shard-2 trimHorizon"])
+        try reader.assign(["shard-2"], finishedElsewhere: ["shard-0"])
+        #expect(source.script.withLock { $0.calls.count } == 2)
+        #expect(texts(reader.poll()) == ["b1"])
+
+        // shard-1 comes to this worker after another read it up to its first record.
+        try source.save(consumer: "firehose", ["shard-1": RecordSequence(1001)])
+        source.script.withLock { $0.calls = [] }
+        try reader.assign(["shard-1", "shard-2"], finishedElsewhere: [])
+        #expect(reader.shardIds == ["shard-1", "shard-2"])
+        #expect(source.script.withLock { $0.calls } == ["list", "iterator shard-1 afterSequenceNumber(1001)"])
+        #expect(reader.takeEndedShards() == [])
+        // Taken away again: its cursor stops.
+        try reader.assign(["shard-2"], finishedElsewhere: [])
+        #expect(reader.shardIds == ["shard-2"])
     }
 
     @Test func throttledReadsWaitAndExpiredIteratorsResumeAfterTheLastRecord() throws {
