@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "KinesisAPI"]),
         .testTarget(name: "RaceStoreTests", dependencies: ["RaceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "HistoryFileTests", dependencies: ["HistoryFile", "RaceModel", "Storage"]),
-        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "RaceStore", "Storage", "RaceModel"]),
+        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "HistoryFile", "RaceStore", "Storage", "RaceModel"]),
         .testTarget(name: "RankingsTests", dependencies: ["StreamReading", "Rankings", "RaceModel", "KinesisStream", "HistoryFile"]),
         .testTarget(
             name: "ServiceTests",

@@ -101,6 +101,11 @@ public final class HistoryMerger: Sendable {
         state.voids = try VoidedResults(store.voids())
         self.published = Mutex(Published(tables: state.tables))
         self.state = Mutex(state)
+        // What an earlier run could not write to the mirror (or wrote before a restart) goes
+        // again: folding is a maximum, so what is there already changes nothing.
+        if let mirror, !state.tables.isEmpty {
+            mirror.mirror(state.tables.sorted { $0.key < $1.key }.map { (classId: $0.key, table: $0.value) })
+        }
     }
 
     /// The class's table as of the last finished merge (the same as its history file).

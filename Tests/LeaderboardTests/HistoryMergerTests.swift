@@ -1,7 +1,9 @@
 import Foundation
+import HistoryFile
 import RaceModel
 import RaceStore
 import Storage
+import Synchronization
 import Testing
 @testable import Leaderboard
 
@@ -152,6 +154,27 @@ struct MergeRig {
         #expect(restarted.table(classId: 4).best(racerId: 1, second: 1) == DecimalNumber(100))
         try restarted.merge(keys: [try rig.deliver("b.gz", [(1, 4, 1, "90"), (2, 4, 1, "80")])])
         #expect(try rig.historyJSON(4) == ["1": ["1": 100, "2": 80]])
+    }
+
+    /// The mirror (S3 with `--history`) gets the classes of every merge, and at start every
+    /// class already on disk, so what a run could not write goes at the next.
+    @Test func aMirrorGetsEachMergesClassesAndEverythingAtStart() throws {
+        final class Recorder: HistoryMirror {
+            let calls = Mutex<[[Int]]>([])
+            func mirror(_ tables: [(classId: Int, table: HistoryTable)]) {
+                calls.withLock { $0.append(tables.map(\.classId)) }
+            }
+        }
+        let rig = try MergeRig()
+        defer { rig.remove() }
+        let first = Recorder()
+        let merger = try HistoryMerger(deliveryBucket: rig.delivery, historyBucket: rig.history, store: rig.store, mirror: first)
+        try merger.merge(keys: [try rig.deliver("a.gz", [(1, 4, 1, "100"), (2, 2, 1, "50")])])
+        try merger.merge(keys: [try rig.deliver("b.gz", [(1, 4, 2, "90")])])
+        #expect(first.calls.withLock { $0 } == [[2, 4], [4]])
+        let restarted = Recorder()
+        _ = try HistoryMerger(deliveryBucket: rig.delivery, historyBucket: rig.history, store: rig.store, mirror: restarted)
+        #expect(restarted.calls.withLock { $0 } == [[2, 4]])
     }
 
     @Test func replaysObjectsDeliveredButNotMergedBeforeACrash() throws {

@@ -284,7 +284,7 @@ struct ServeCommand: AsyncParsableCommand {
         fflush(nil)
         service.shutdown()
         if let mirror, !mirror.flush() {
-            print("alleycat serve: class(es) \(mirror.pendingClasses) not written to \(history!): \(mirror.lastProblem ?? ""); `alleycat serve` writes them at its next merge")
+            print("alleycat serve: class(es) \(mirror.pendingClasses) not written to \(history!): \(mirror.lastProblem ?? ""); the next start with --history writes them")
         }
         // Everything read is delivered now: hand the leases over, so other workers go on at once.
         if let leases = service.stages.leases as? LeasedCheckpoints {
