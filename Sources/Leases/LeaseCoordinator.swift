@@ -137,9 +137,16 @@ public final class LeaseCoordinator {
                 changes.lost.append(lease.leaseKey)
             }
         }
-        let plan = LeasePlanner.plan(
-            leases.map { held[$0.leaseKey] ?? $0 }, worker: worker, sightings: sightings, now: now,
-            leaseDurationMillis: settings.leaseDurationMillis)
+        // A lease the table gives this worker that it does not hold (a restart under the same
+        // worker id) is free to it: nobody renews it, and it is taken on its counter as it is.
+        let view = leases.map { lease -> Lease in
+            if let mine = held[lease.leaseKey] { return mine }
+            guard lease.leaseOwner == worker else { return lease }
+            var orphan = lease
+            orphan.leaseOwner = nil
+            return orphan
+        }
+        let plan = LeasePlanner.plan(view, worker: worker, sightings: sightings, now: now, leaseDurationMillis: settings.leaseDurationMillis)
         for lease in plan.take + [plan.steal].compactMap({ $0 }) {
             if let taken = try table.take(lease, owner: worker) {
                 held[lease.leaseKey] = taken

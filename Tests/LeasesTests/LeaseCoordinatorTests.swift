@@ -125,6 +125,20 @@ struct LeaseCoordinatorTests {
         #expect(try Self.counts(fixture.owners()) == ["worker-b": 4])
     }
 
+    /// A worker restarted under the same id finds the table giving it leases it does not
+    /// hold: it takes them back at once, alone or not, instead of waiting for them to expire.
+    @Test func aWorkerRestartedUnderItsIdTakesItsLeasesBackAtOnce() throws {
+        let fixture = try Fixture()
+        let before = fixture.worker("worker-a")
+        try before.syncShards(Self.shards(2))
+        #expect(try before.tick(now: 0).gained.count == 2)
+        let after = fixture.worker("worker-a")
+        #expect(try after.tick(now: 1).gained == ["shardId-000000000000", "shardId-000000000001"])
+        #expect(try fixture.table.list().allSatisfy { $0.leaseOwner == "worker-a" && $0.leaseCounter == 2 && $0.ownerSwitchesSinceCheckpoint == 0 })
+        // The old instance (a process that did not die after all) learns at its renewal.
+        #expect(try Set(before.tick(now: 2_001).lost) == ["shardId-000000000000", "shardId-000000000001"])
+    }
+
     @Test func childShardsAreLeasedOnlyAfterTheirParentsFinish() throws {
         let fixture = try Fixture()
         let a = fixture.worker("worker-a")
