@@ -93,6 +93,11 @@ public final class LeaseCoordinator {
             return false
         }
         held[key] = moved
+        // A finished shard needs no holder: handed back, so it is not renewed for ever.
+        if moved.isFinished {
+            _ = try table.release(moved)
+            drop(key)
+        }
         return true
     }
 

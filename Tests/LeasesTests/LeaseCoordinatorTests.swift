@@ -153,7 +153,9 @@ struct LeaseCoordinatorTests {
         #expect(try a.checkpoint("shardId-000000000000", at: Lease.shardEnd))
         let next = try a.tick(now: 4_000)
         #expect(next.gained == ["shardId-000000000001", "shardId-000000000002"])
-        // A finished lease needs no holder: it is not renewed as work, but stays in the table.
-        #expect(try fixture.table.list().first?.isFinished == true)
+        // A finished lease needs no holder: handed back, not renewed, kept in the table.
+        let parentLease = try #require(try fixture.table.list().first)
+        #expect(parentLease.isFinished && parentLease.leaseOwner == nil)
+        #expect(a.heldKeys == ["shardId-000000000001", "shardId-000000000002"])
     }
 }
