@@ -24,18 +24,11 @@ live_seconds=${BENCH_LIVE_SECONDS:-60}
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 ticks=$(getconf CLK_TCK)
 
-if [[ -n "${BENCH_BIN:-}" ]]; then
-    bin=$BENCH_BIN
-else
-    swift build -c release --product alleycat >&2
-    swift build -c release --product alleycat-sim >&2
-    bin=$(swift build -c release --show-bin-path)
-fi
+source scripts/serve-lib.sh
+release_binaries
 modes=${BENCH_MODES:-in-memory durable cbor}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-
-source scripts/serve-lib.sh
 
 cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 # The service's peak resident memory so far (VmHWM), the whole process.

@@ -17,17 +17,11 @@ shards=${BENCH_SHARDS:-8}
 counts=${BENCH_WORKERS:-1 2 3}
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 ticks=$(getconf CLK_TCK)
-if [[ -n "${BENCH_BIN:-}" ]]; then
-    bin=$BENCH_BIN
-else
-    swift build -c release --product alleycat >&2
-    swift build -c release --product alleycat-sim >&2
-    bin=$(swift build -c release --show-bin-path)
-fi
+source scripts/serve-lib.sh
+release_binaries
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
-source scripts/serve-lib.sh
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }

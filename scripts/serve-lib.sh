@@ -1,5 +1,18 @@
 # Sourced by the scripts that run `alleycat serve` (bench-ingest.sh, network-race.sh,
-# crash-harness.sh); they set $bin to the folder of the built binaries first.
+# crash-harness.sh); they set $bin to the folder of the built binaries first, or call
+# release_binaries.
+
+# release_binaries: sets $bin to $BENCH_BIN (tools built already: an older build, to compare
+# in the same minutes), else to a release build of alleycat and alleycat-sim made now.
+release_binaries() {
+    if [[ -n "${BENCH_BIN:-}" ]]; then
+        bin=$BENCH_BIN
+    else
+        swift build -c release --product alleycat >&2
+        swift build -c release --product alleycat-sim >&2
+        bin=$(swift build -c release --show-bin-path)
+    fi
+}
 
 # new_key DIR NAME: prints a new API key, with a plan no benchmark reaches.
 new_key() {
