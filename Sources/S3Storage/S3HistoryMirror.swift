@@ -7,7 +7,8 @@ import Synchronization
 /// cannot be written stays pending, and is tried again at the next merge and at `flush()`.
 public final class S3HistoryMirror: HistoryMirror {
     public let files: S3HistoryFiles
-    private let pending = Mutex<[Int: HistoryTable]>([:])
+    /// Class → the newest table not yet written, and the mirror call it came with.
+    private let pending = Mutex<(calls: Int, tables: [Int: (call: Int, table: HistoryTable)])>((0, [:]))
     private let problem = Mutex<String?>(nil)
     private let log: @Sendable (String) -> Void
 
@@ -20,12 +21,13 @@ public final class S3HistoryMirror: HistoryMirror {
     public var lastProblem: String? { problem.withLock { $0 } }
 
     /// Classes not yet written.
-    public var pendingClasses: [Int] { pending.withLock { $0.keys.sorted() } }
+    public var pendingClasses: [Int] { pending.withLock { $0.tables.keys.sorted() } }
 
     public func mirror(_ tables: [(classId: Int, table: HistoryTable)]) {
         pending.withLock { pending in
             // A newer table of the merger holds everything an older one did.
-            for (classId, table) in tables { pending[classId] = table }
+            pending.calls += 1
+            for (classId, table) in tables { pending.tables[classId] = (pending.calls, table) }
         }
         flush()
     }
@@ -33,12 +35,12 @@ public final class S3HistoryMirror: HistoryMirror {
     /// Writes every pending class; false when some are still pending.
     @discardableResult
     public func flush() -> Bool {
-        for (classId, table) in pending.withLock({ $0.sorted { $0.key < $1.key } }) {
+        for (classId, entry) in pending.withLock({ $0.tables.sorted { $0.key < $1.key } }) {
             do throws(S3HistoryError) {
-                try files.merge(classId: classId) { $0.fold(table) }
+                try files.merge(classId: classId) { $0.fold(entry.table) }
                 pending.withLock { pending in
                     // Only if no newer table came meanwhile.
-                    if pending[classId] == table { pending[classId] = nil }
+                    if pending.tables[classId]?.call == entry.call { pending.tables[classId] = nil }
                 }
                 if problem.withLock({ $0 }) != nil {
                     problem.withLock { $0 = nil }
