@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "StreamReadingTests", dependencies: ["StreamReading"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "SigV4", "AlleycatTesting"]),
-        .testTarget(name: "S3StorageTests", dependencies: ["S3Storage", "AWSClient", "HistoryFile", "RaceModel", "AlleycatTesting"]),
+        .testTarget(name: "S3StorageTests", dependencies: ["S3Storage", "AWSClient", "HistoryFile", "RaceModel", "Storage", "AlleycatTesting"]),
         .testTarget(
             name: "LeasesTests",
             dependencies: [

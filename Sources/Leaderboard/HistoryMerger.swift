@@ -51,7 +51,7 @@ public protocol HistoryMirror: Sendable {
 public final class HistoryMerger: Sendable {
     public let deliveryBucket: Bucket
     public let historyBucket: Bucket
-    public let store: RaceStore
+    public let store: any ResultStore
     public let rules: RecordRules
     public let plausibility: Plausibility
     public let compressionLevel: Int32
@@ -77,7 +77,7 @@ public final class HistoryMerger: Sendable {
 
     /// Loads the history files already in `historyBucket`, the store's ledger and its voids.
     public init(
-        deliveryBucket: Bucket, historyBucket: Bucket, store: RaceStore, rules: RecordRules = .standard,
+        deliveryBucket: Bucket, historyBucket: Bucket, store: any ResultStore, rules: RecordRules = .standard,
         plausibility: Plausibility = .standard, compressionLevel: Int32 = 6, mirror: (any HistoryMirror)? = nil
     ) throws {
         self.mirror = mirror

@@ -20,7 +20,8 @@ public final class PipelineStages: Sendable {
     public let leases: (any CheckpointStore & ShardAssignment)?
     public let deliveryBucket: Bucket
     public let historyBucket: Bucket
-    public let store: RaceStore
+    /// The results store: SQLite under the data folder unless another was given (`--store postgres://…`).
+    public let store: any ResultStore
     public let merger: HistoryMerger
     public let firehose: DeliveryStream
     /// The limits the firehose screens records with and the merger keeps out (`DATA/limits.json`).
@@ -49,7 +50,7 @@ public final class PipelineStages: Sendable {
         cacheBytes: Int = KinesisStream.defaultCacheBytes, segmentBytes: Int = KinesisStream.defaultSegmentBytes, raceLength: Int,
         firehose: DeliveryStreamConfiguration, processor: (any RecordProcessor)? = nil, plausibility: Plausibility = .standard,
         clock: any EpochClock, mergeWindowMillis: Int, backgroundMerges: Bool, historyMirror: (any HistoryMirror)? = nil,
-        report: (String) -> Void = { _ in }
+        store: (any ResultStore)? = nil, deliveryReplica: (any BucketReplica)? = nil, report: (String) -> Void = { _ in }
     ) throws {
         lock = try DataFolderLock(directory: layout.directory)
         self.plausibility = plausibility
@@ -70,17 +71,17 @@ public final class PipelineStages: Sendable {
             self.stream = stream
             let embedded = EmbeddedSource(stream: stream)
             (source, checkpoints, leases) = (embedded, embedded, nil)
-        case let .remote(remote, store, shared):
+        case let .remote(remote, positions, shared):
             stream = nil
-            (source, checkpoints, leases) = (remote, store, shared)
+            (source, checkpoints, leases) = (remote, positions, shared)
         }
-        deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory)
+        deliveryBucket = Bucket(name: "delivery", directory: layout.deliveryDirectory, replica: deliveryReplica)
         historyBucket = Bucket(name: "history", directory: layout.historyDirectory)
-        store = try Self.openStore(layout)
+        self.store = try store ?? Self.openStore(layout)
         let rules = RecordRules(raceLength: raceLength)
         do {
             merger = try HistoryMerger(
-                deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: store, rules: rules, plausibility: plausibility,
+                deliveryBucket: deliveryBucket, historyBucket: historyBucket, store: self.store, rules: rules, plausibility: plausibility,
                 mirror: historyMirror)
         } catch let damaged as DamagedHistoryFile {
             throw StartError("\(damaged): `alleycat repair --class \(damaged.classId) --data \(layout.directory)` rebuilds it from the delivered objects")

@@ -37,9 +37,17 @@ extension ResultStore {
         try races(classId: classId, limit: nil)
     }
 
+    /// A key with the default byte budget (and, without `sealedSigningSecret`, no SigV4 secret).
     public func createAPIKey(
-        name: String, secret: String, requestsPerSecond: Int, burst: Int, bytesPerSecond: Int = APIKey.defaultBytesPerSecond,
-        nowMillis: Int64
+        name: String, secret: String, requestsPerSecond: Int, burst: Int, sealedSigningSecret: [UInt8]? = nil, nowMillis: Int64
+    ) throws -> APIKey {
+        try createAPIKey(
+            name: name, secret: secret, requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: APIKey.defaultBytesPerSecond,
+            sealedSigningSecret: sealedSigningSecret, nowMillis: nowMillis)
+    }
+
+    public func createAPIKey(
+        name: String, secret: String, requestsPerSecond: Int, burst: Int, bytesPerSecond: Int, nowMillis: Int64
     ) throws -> APIKey {
         try createAPIKey(
             name: name, secret: secret, requestsPerSecond: requestsPerSecond, burst: burst, bytesPerSecond: bytesPerSecond,

@@ -10,7 +10,7 @@ import Synchronization
 /// hashes; their SigV4 secrets are opened with the seal (`APISecretSeal`) to check
 /// signatures.
 public final class APIKeyRing: Sendable {
-    let store: RaceStore
+    let store: any ResultStore
     let seal: APISecretSeal
     let clock: any EpochClock
     let reloadMillis: Int64
@@ -36,7 +36,7 @@ public final class APIKeyRing: Sendable {
 
     private let state = Mutex(State())
 
-    public init(store: RaceStore, seal: APISecretSeal, clock: any EpochClock, reloadMillis: Int64 = 1000) {
+    public init(store: any ResultStore, seal: APISecretSeal, clock: any EpochClock, reloadMillis: Int64 = 1000) {
         self.store = store
         self.seal = seal
         self.clock = clock

@@ -68,6 +68,10 @@ public final class AlleycatService: Sendable {
         public var historyMirror: (any HistoryMirror)?
         /// Read a stream somewhere else instead of hosting one (`--source`).
         public var remoteSource: (source: any StreamSource, checkpoints: any CheckpointStore, leases: (any CheckpointStore & ShardAssignment)?)?
+        /// The results store (`--store postgres://…`); nil: SQLite in the data folder.
+        public var store: (any ResultStore)?
+        /// Where every delivered object is also put before it counts as delivered (`--delivery s3://…`).
+        public var deliveryReplica: (any BucketReplica)?
 
         public init() {}
     }
@@ -77,7 +81,7 @@ public final class AlleycatService: Sendable {
     public let stages: PipelineStages
     /// The embedded stream (nil when the service reads a remote source).
     public var stream: KinesisStream? { stages.stream }
-    public var store: RaceStore { stages.store }
+    public var store: any ResultStore { stages.store }
     public var merger: HistoryMerger { stages.merger }
     public var firehose: DeliveryStream { stages.firehose }
     public let rankings: RankingEngine
@@ -114,7 +118,7 @@ public final class AlleycatService: Sendable {
             cacheBytes: configuration.cacheBytes, segmentBytes: configuration.segmentBytes, raceLength: configuration.raceLength, firehose: configuration.firehose,
             processor: configuration.processor, plausibility: configuration.plausibility, clock: clock,
             mergeWindowMillis: configuration.mergeWindowMillis, backgroundMerges: true, historyMirror: configuration.historyMirror,
-            report: { print($0) })
+            store: configuration.store, deliveryReplica: configuration.deliveryReplica, report: { print($0) })
         let merger = stages.merger
         rankings = RankingEngine(
             raceLength: configuration.raceLength, plausibility: configuration.plausibility, history: { merger.table(classId: $0) })

@@ -7,6 +7,14 @@ import Darwin
 #endif
 import Synchronization
 
+/// A second place every object of a bucket is written to (the delivery objects on S3, for
+/// workers on other machines). `put` returns once the copy is there, or throws why not.
+public protocol BucketReplica: Sendable {
+    /// Where the copies go, for messages (`s3://delivery/alleycat/`).
+    var location: String { get }
+    func put(key: String, bytes: UnsafeRawBufferPointer) throws(FileError)
+}
+
 /// A directory-backed object store with S3 bucket semantics: keys are relative paths (`2024/05/01/x.gz`),
 /// objects are written whole or not at all, and each write raises an `ObjectCreatedEvent`.
 public final class Bucket: Sendable {
@@ -15,12 +23,15 @@ public final class Bucket: Sendable {
     public let name: String
     /// The bucket's root directory, without a trailing `/`.
     public let directory: String
+    /// Where each object is also written before `put` returns.
+    public let replica: (any BucketReplica)?
     private let subscribers = Mutex<[Subscriber]>([])
 
     /// Creates the directory if it is missing. A directory that cannot be created is not an error
     /// here: the first `put` reports why.
-    public init(name: String, directory: String) {
+    public init(name: String, directory: String, replica: (any BucketReplica)? = nil) {
         self.name = name
+        self.replica = replica
         var directory = directory
         while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
         self.directory = directory
@@ -32,11 +43,14 @@ public final class Bucket: Sendable {
         subscribers.withLock { $0.append(handler) }
     }
 
-    /// Stores `bytes` under `key`, replacing any object there, then notifies every subscriber.
+    /// Stores `bytes` under `key`, replacing any object there, and in the replica, then notifies
+    /// every subscriber. When the replica fails the local object stays, no subscriber hears of
+    /// it, and the error is thrown: a `put` again writes both.
     @discardableResult
     public func put(key: String, bytes: UnsafeRawBufferPointer) throws(FileError) -> ObjectCreatedEvent {
         try validate(key, operation: "put object")
         try AtomicFile.write(bytes, to: path(for: key))
+        try replica?.put(key: key, bytes: bytes)
         let event = ObjectCreatedEvent(bucket: name, key: key, size: bytes.count)
         // Call outside the lock so a handler may itself subscribe or put.
         for handler in subscribers.withLock({ $0 }) {

@@ -14,7 +14,7 @@ struct Alleycat: AsyncParsableCommand {
         subcommands: [
             RaceCommand.self, LeaderboardCommand.self, RacesCommand.self, ResultsCommand.self, RacerCommand.self,
             HistoryCommand.self, RosterCommand.self, ServeCommand.self, BenchmarkCommand.self, KeysCommand.self, RepairCommand.self,
-            VoidCommand.self, RebuildCommand.self, BackupCommand.self,
+            VoidCommand.self, RebuildCommand.self, BackupCommand.self, WorkerCommand.self,
         ])
 }
 

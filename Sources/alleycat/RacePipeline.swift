@@ -76,7 +76,7 @@ public final class RacePipeline {
     public let clock: VirtualClock
     public let stages: PipelineStages
     public var stream: KinesisStream { stages.stream! }
-    public var store: RaceStore { stages.store }
+    public var store: any ResultStore { stages.store }
     public var merger: HistoryMerger { stages.merger }
     public var firehose: DeliveryStream { stages.firehose }
 

@@ -12,20 +12,28 @@ import Darwin
 
 /// `serve --source URL`: the Kinesis stream at URL, read with the credentials and region
 /// of the standard AWS variables, its consumers' positions kept under DATA/checkpoints.
+/// `worker --stream NAME`: the same, at the endpoint those variables name
+/// (`AWS_ENDPOINT_URL_KINESIS`, else `AWS_ENDPOINT_URL`, else Kinesis in the region).
 /// With `--lease-table`, the firehose shares the stream's shards with other workers
 /// through leases in that DynamoDB table (`AWS_ENDPOINT_URL_DYNAMODB`, else
 /// `AWS_ENDPOINT_URL`, else DynamoDB in the region), which also keep its positions.
 enum RemoteSource {
+    /// `endpoint` nil: the one the AWS variables name.
     static func open(
-        endpoint: String, stream: String, layout: DataLayout, leaseTable: String? = nil, workerId: String? = nil
+        endpoint: String?, stream: String, layout: DataLayout, leaseTable: String? = nil, workerId: String? = nil
     ) throws -> (source: any StreamSource, checkpoints: any CheckpointStore, leases: (any CheckpointStore & ShardAssignment)?) {
         let environment = AWSConfiguration.processEnvironment()
+        let option = endpoint.map { "--source \($0)" } ?? "--stream \(stream)"
         let configuration: AWSConfiguration
         do {
             let fromEnvironment = try AWSConfiguration(environment: environment)
-            configuration = try AWSConfiguration(credentials: fromEnvironment.credentials, region: fromEnvironment.region, endpoint: endpoint)
+            if let endpoint {
+                configuration = try AWSConfiguration(credentials: fromEnvironment.credentials, region: fromEnvironment.region, endpoint: endpoint)
+            } else {
+                configuration = fromEnvironment
+            }
         } catch {
-            throw UserError("--source \(endpoint): \(error.message)")
+            throw UserError("\(option): \(error.message)")
         }
         let client = KinesisClient(configuration: configuration, streamName: stream)
         // A wrong URL, stream or key stops the start here, with the source's own words.
@@ -33,7 +41,7 @@ enum RemoteSource {
         do {
             shards = try client.listShards()
         } catch {
-            throw UserError("--source \(endpoint): cannot list the shards of stream '\(stream)': \(error.message)")
+            throw UserError("\(option): cannot list the shards of stream '\(stream)' at \(configuration.endpoint): \(error.message)")
         }
         print("source \(client.sourceName): \(shards.count) shard(s)")
         let checkpoints = try FileCheckpointStore(directory: layout.checkpointsDirectory, sourceName: client.sourceName)

@@ -15,19 +15,32 @@ enum S3Location {
 
     /// The history mirror of `--history`, checked at start: the bucket must answer.
     static func mirror(_ url: String) throws -> S3HistoryMirror {
-        let (bucket, prefix) = try parse(url, option: "--history")
+        let (s3, bucket, prefix) = try checked(url, option: "--history")
+        print("history also in s3://\(bucket)/\(prefix) at \(s3.endpoint)")
+        return S3HistoryMirror(files: S3HistoryFiles(s3: s3, bucket: bucket, prefix: prefix), log: { print($0) })
+    }
+
+    /// Where `--delivery` puts every delivered object, checked at start: the bucket must answer.
+    static func delivery(_ url: String) throws -> S3DeliveryReplica {
+        let (s3, bucket, prefix) = try checked(url, option: "--delivery")
+        print("delivered objects also in s3://\(bucket)/\(prefix) at \(s3.endpoint)")
+        return S3DeliveryReplica(s3: s3, bucket: bucket, prefix: prefix)
+    }
+
+    /// A client of S3 as the AWS variables say, and the location, once a listing of it answered.
+    private static func checked(_ url: String, option: String) throws -> (s3: S3Client, bucket: String, prefix: String) {
+        let (bucket, prefix) = try parse(url, option: option)
         let s3: S3Client
         do {
             s3 = S3Client(configuration: try AWSConfiguration(environment: AWSConfiguration.processEnvironment(), service: .s3))
         } catch {
-            throw UserError("--history \(url): \(error.message)")
+            throw UserError("\(option) \(url): \(error.message)")
         }
         do {
             _ = try s3.listKeys(bucket, prefix: prefix)
         } catch {
-            throw UserError("--history \(url): \(error.message)")
+            throw UserError("\(option) \(url): \(error.message)")
         }
-        print("history also in s3://\(bucket)/\(prefix) at \(s3.endpoint)")
-        return S3HistoryMirror(files: S3HistoryFiles(s3: s3, bucket: bucket, prefix: prefix), log: { print($0) })
+        return (s3, bucket, prefix)
     }
 }

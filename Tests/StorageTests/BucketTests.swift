@@ -122,6 +122,45 @@ import Testing
         }
     }
 
+    /// A replica that fails until it is told not to, keeping what it was given.
+    final class FlakyReplica: BucketReplica {
+        let copies = Mutex<[String: [UInt8]]>([:])
+        let failing = Atomic(true)
+        var location: String { "test://replica/" }
+
+        func put(key: String, bytes: UnsafeRawBufferPointer) throws(FileError) {
+            if failing.load(ordering: .relaxed) {
+                throw FileError(operation: "put object", path: location + key, reason: "the replica is down")
+            }
+            copies.withLock { $0[key] = Array(bytes) }
+        }
+    }
+
+    @Test func aPutIsInTheReplicaBeforeSubscribersHearOfItAndAFailedCopyTellsNoOne() throws {
+        try withTemporaryDirectory { directory in
+            let replica = FlakyReplica()
+            let bucket = Bucket(name: "delivery", directory: directory, replica: replica)
+            let log = EventLog()
+            let copiedFirst = Mutex<[Bool]>([])
+            bucket.subscribe { event in
+                log.append("merger", event)
+                copiedFirst.withLock { $0.append(replica.copies.withLock { $0[event.key] } != nil) }
+            }
+            #expect(throws: FileError(operation: "put object", path: "test://replica/a/1.gz", reason: "the replica is down")) {
+                try bucket.put(key: "a/1.gz", bytes: [1, 2, 3])
+            }
+            // The local object stays, nobody heard of it: the caller puts it again.
+            #expect(try bucket.get(key: "a/1.gz") == [1, 2, 3])
+            #expect(log.entries.isEmpty)
+
+            replica.failing.store(false, ordering: .relaxed)
+            try bucket.put(key: "a/1.gz", bytes: [1, 2, 3])
+            #expect(replica.copies.withLock { $0 } == ["a/1.gz": [1, 2, 3]])
+            #expect(log.entries == [.init(subscriber: "merger", event: ObjectCreatedEvent(bucket: "delivery", key: "a/1.gz", size: 3))])
+            #expect(copiedFirst.withLock { $0 } == [true])
+        }
+    }
+
     @Test func subscriberSeesTheObjectAlreadyInPlace() throws {
         try withTemporaryDirectory { directory in
             let bucket = Bucket(name: "delivery", directory: directory)

@@ -12,7 +12,7 @@ typealias RouteContext = BasicWebSocketRequestContext
 
 /// Everything the routes read from. One file per group of routes beside this one.
 struct ServiceRoutes: Sendable {
-    let store: RaceStore
+    let store: any ResultStore
     let historyBucket: Bucket
     let rankings: RankingEngine
     let hub: LiveHub

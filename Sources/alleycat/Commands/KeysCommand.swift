@@ -55,6 +55,8 @@ struct KeysCommand: ParsableCommand {
 
         @OptionGroup var options: DataOptions
 
+        @OptionGroup var storeOption: StoreOption
+
         func validate() throws {
             do {
                 try APIKey.validate(name: name, requestsPerSecond: rate, burst: burst, bytesPerSecond: bytesPerSecond)
@@ -65,7 +67,7 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             let layout = DataLayout(directory: options.directory)
-            let store = try RaceStore(path: layout.storePath)
+            let store = try storeOption.url.map { try openResultStore(url: $0, option: "--store") } ?? RaceStore(path: layout.storePath)
             let seal: APISecretSeal
             do {
                 seal = try APISecretSeal(keyFile: layout.secretKeyPath)
@@ -108,8 +110,10 @@ struct KeysCommand: ParsableCommand {
 
         @OptionGroup var options: DataOptions
 
+        @OptionGroup var storeOption: StoreOption
+
         func run() throws {
-            let keys = try openKeyStore(options).apiKeys()
+            let keys = try openKeyStore(options, storeOption).apiKeys()
             if options.json {
                 printJSON(keys.map(apiKeyJSON))
                 return
@@ -144,8 +148,10 @@ struct KeysCommand: ParsableCommand {
 
         @OptionGroup var options: DataOptions
 
+        @OptionGroup var storeOption: StoreOption
+
         func run() throws {
-            let store = try openKeyStore(options)
+            let store = try openKeyStore(options, storeOption)
             let key = try userErrors { try store.revokeAPIKey(nameOrId, nowMillis: nowMillis()) }
             if options.json {
                 printJSON(apiKeyJSON(key))
@@ -157,7 +163,8 @@ struct KeysCommand: ParsableCommand {
 }
 
 /// Opens the store of a data directory for `keys list` and `keys revoke`, which have nothing to do without one.
-private func openKeyStore(_ options: DataOptions) throws -> RaceStore {
+private func openKeyStore(_ options: DataOptions, _ store: StoreOption) throws -> any ResultStore {
+    if let url = store.url { return try openResultStore(url: url, option: "--store") }
     let path = DataLayout(directory: options.directory).storePath
     guard FileManager.default.fileExists(atPath: path) else {
         throw UserError("no store at \(path): `alleycat keys create --name NAME` makes one, or point --data at a data directory")

@@ -7,8 +7,9 @@ import RaceModel
 import RaceStore
 import Storage
 
-/// Opens the store of a data directory, or says how to make one.
-func openStore(_ options: DataOptions) throws -> RaceStore {
+/// Opens the store `--store` names, else the one of the data directory, or says how to make one.
+func openStore(_ options: DataOptions, _ store: StoreOption) throws -> any ResultStore {
+    if let url = store.url { return try openResultStore(url: url, option: "--store") }
     let path = DataLayout(directory: options.directory).storePath
     guard FileManager.default.fileExists(atPath: path) else {
         throw UserError("no store at \(path): run `alleycat race` first, or point --data at a data directory")
@@ -44,6 +45,8 @@ struct LeaderboardCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var storeOption: StoreOption
+
     func validate() throws {
         _ = try checkClass(classId)
         guard Measure(rawValue: by) != nil else { throw ValidationError("--by must be total, best or final, got '\(by)'") }
@@ -52,7 +55,7 @@ struct LeaderboardCommand: ParsableCommand {
 
     func run() throws {
         let exerciseClass = try checkClass(classId)
-        let entries = try openStore(options).leaderboard(classId: classId, by: Measure(rawValue: by)!, limit: limit)
+        let entries = try openStore(options, storeOption).leaderboard(classId: classId, by: Measure(rawValue: by)!, limit: limit)
         if options.json {
             printJSON(entries.map(\.json))
             return
@@ -74,11 +77,13 @@ struct RacesCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var storeOption: StoreOption
+
     func validate() throws { _ = try checkClass(classId) }
 
     func run() throws {
         let exerciseClass = try checkClass(classId)
-        let races = try openStore(options).races(classId: classId)
+        let races = try openStore(options, storeOption).races(classId: classId)
         if options.json {
             printJSON(races.map(\.json))
             return
@@ -100,8 +105,10 @@ struct ResultsCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var storeOption: StoreOption
+
     func run() throws {
-        let store = try openStore(options)
+        let store = try openStore(options, storeOption)
         let results = try store.results(raceId: race)
         guard !results.isEmpty else {
             throw UserError("race \(race) not found in \(DataLayout(directory: options.directory).storePath): `alleycat races --class N` lists the races")
@@ -131,8 +138,10 @@ struct RacerCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var storeOption: StoreOption
+
     func run() throws {
-        let store = try openStore(options)
+        let store = try openStore(options, storeOption)
         let results = try store.racerResults(racerId: id)
         guard !results.isEmpty else {
             throw UserError("racer \(id) has no races in \(DataLayout(directory: options.directory).storePath)\(Roster.contains(id) ? "" : " (the roster has ids 0 to \(Roster.size - 1))")")

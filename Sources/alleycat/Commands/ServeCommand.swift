@@ -280,26 +280,32 @@ struct ServeCommand: AsyncParsableCommand {
             stopping.set()
             group.cancelAll()
         }
-        print("alleycat serve: stopping: delivering and merging what is buffered")
+        Self.stop(service, mirror: mirror, history: history, command: "alleycat serve")
+    }
+
+    /// After SIGINT or SIGTERM: delivers and merges what is buffered, writes what the history
+    /// mirror holds, hands the leases back, and says how it ended.
+    static func stop(_ service: AlleycatService, mirror: S3HistoryMirror?, history: String?, command: String) {
+        print("\(command): stopping: delivering and merging what is buffered")
         fflush(nil)
         service.shutdown()
         if let mirror, !mirror.flush() {
-            print("alleycat serve: class(es) \(mirror.pendingClasses) not written to \(history!): \(mirror.lastProblem ?? ""); the next start with --history writes them")
+            print("\(command): class(es) \(mirror.pendingClasses) not written to \(history ?? ""): \(mirror.lastProblem ?? ""); the next start with --history writes them")
         }
         // Everything read is delivered now: hand the leases over, so other workers go on at once.
         if let leases = service.stages.leases as? LeasedCheckpoints {
             do {
                 try leases.releaseAll()
-                print("alleycat serve: leases handed back")
+                print("\(command): leases handed back")
             } catch {
-                print("alleycat serve: cannot hand the leases back (\(error)); other workers take them when they expire")
+                print("\(command): cannot hand the leases back (\(error)); other workers take them when they expire")
             }
         }
         let failing = service.health().stages.filter { $0.failure != nil }.map { "\($0.name): \($0.failure!.error)" }
         if failing.isEmpty {
-            print("alleycat serve: stopped; everything buffered is delivered and merged")
+            print("\(command): stopped; everything buffered is delivered and merged")
         } else {
-            print("alleycat serve: stopped with failing stages (\(failing.joined(separator: "; "))): what they held is redone at the next start")
+            print("\(command): stopped with failing stages (\(failing.joined(separator: "; "))): what they held is redone at the next start")
         }
     }
 
