@@ -14,7 +14,7 @@ func openResultStore(url: String, option: String) throws -> any ResultStore {
     guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
         throw UserError("\(option) is '\(redactedPassword(url))', not a postgres://USER@HOST:PORT/DATABASE URL (leave \(option) out for SQLite in the data folder)")
     }
-    throw UserError("not yet")
+    throw UserError("\(option) \(redactedPassword(url)): the PostgreSQL store is not built yet (issue 14); leave \(option) out for SQLite in the data folder")
 }
 
 /// `url` with any password replaced by `***`, for messages and logs.

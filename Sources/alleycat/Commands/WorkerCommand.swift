@@ -41,7 +41,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Fold the history files into s3://BUCKET/PREFIX after every merge, with conditional writes (the bucket must exist).")
     var history: String?
 
-    @Option(help: "The results store: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE shared by the workers (default: SQLite in the data folder).")
+    @Option(help: "The results store: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE shared by the workers; NOT BUILT YET, refused at start (default: SQLite in the data folder).")
     var store: String?
 
     @Option(help: "Address to listen on.")
