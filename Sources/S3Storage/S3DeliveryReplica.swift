@@ -19,8 +19,6 @@ public final class S3DeliveryReplica: BucketReplica {
         self.prefix = prefix
     }
 
-    public var location: String { "s3://\(bucket)/\(prefix)" }
-
     public func put(key: String, bytes: UnsafeRawBufferPointer) throws(FileError) {
         do {
             _ = try s3.putObject(bucket, key: prefix + key, bytes: Array(bytes), contentType: "application/gzip")

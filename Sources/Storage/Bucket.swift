@@ -10,8 +10,6 @@ import Synchronization
 /// A second place every object of a bucket is written to (the delivery objects on S3, for
 /// workers on other machines). `put` returns once the copy is there, or throws why not.
 public protocol BucketReplica: Sendable {
-    /// Where the copies go, for messages (`s3://delivery/alleycat/`).
-    var location: String { get }
     func put(key: String, bytes: UnsafeRawBufferPointer) throws(FileError)
 }
 

@@ -126,11 +126,9 @@ import Testing
     final class FlakyReplica: BucketReplica {
         let copies = Mutex<[String: [UInt8]]>([:])
         let failing = Atomic(true)
-        var location: String { "test://replica/" }
-
         func put(key: String, bytes: UnsafeRawBufferPointer) throws(FileError) {
             if failing.load(ordering: .relaxed) {
-                throw FileError(operation: "put object", path: location + key, reason: "the replica is down")
+                throw FileError(operation: "put object", path: "test://replica/" + key, reason: "the replica is down")
             }
             copies.withLock { $0[key] = Array(bytes) }
         }
